@@ -1,0 +1,281 @@
+r"""Problem instances of the unconstrained features model (UFM) with MSE loss.
+
+.. math::
+
+    f(W, H, b) = \frac{1}{2N}\|WH + b 1_N^\top - Y\|_F^2 + \frac{\lambda_W}{2}\|W\|_F^2
+               + \frac{\lambda_H}{2}\|H\|_F^2 + \frac{\lambda_b}{2}\|b\|_2^2,
+    \qquad Y = \bar Y C.
+
+An :class:`Instance` is immutable and validated where it is built; it knows which of the
+paper's hypotheses it satisfies, so a claim can state them and a hunt can relax them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidArgument
+from .tolerances import DEFAULT, Tolerances
+
+__all__ = ["Instance", "class_assignment"]
+
+
+def class_assignment(counts: tuple[int, ...]) -> np.ndarray:
+    r"""The class assignment matrix :math:`C = [e_1 1_{n_1}^\top \cdots e_K 1_{n_K}^\top]`, (K, N)."""
+    labels = np.repeat(np.arange(len(counts)), counts)
+    C = np.zeros((len(counts), labels.size))
+    C[labels, np.arange(labels.size)] = 1.0
+    return C
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def _positive(
+    name: str, value: object, *, allow_zero: bool = False, allow_inf: bool = False
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InvalidArgument(name, value, "must be a real number")
+    x = float(value)
+    if math.isnan(x):
+        raise InvalidArgument(name, value, "must not be NaN")
+    if math.isinf(x) and not (allow_inf and x > 0):
+        rule = "must be finite" if not allow_inf else "may be +inf but not -inf"
+        raise InvalidArgument(name, value, rule)
+    if x < 0 or (x == 0 and not allow_zero):
+        rule = "must be >= 0" if allow_zero else "must be > 0"
+        raise InvalidArgument(name, value, rule)
+    return x
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A UFM instance: encoding (K, K), class counts n_1..n_K, feature dimension d >= K,
+    and the regularisation lambda_W > 0, lambda_H > 0, lambda_b in [0, inf].
+
+    ``lambda_b = inf`` is the bias-free UFM (b = 0); ``lambda_b = 0`` an unregularised bias.
+    """
+
+    encoding: np.ndarray
+    counts: tuple[int, ...]
+    d: int = None  # type: ignore[assignment]  # None means K; __post_init__ stores an int
+    lambda_W: float = 1e-3
+    lambda_H: float = 1e-3
+    lambda_b: float = 0.0
+
+    def __post_init__(self) -> None:
+        enc = self.encoding
+        if isinstance(enc, np.ndarray | list | tuple):
+            enc = np.array(enc)
+        else:
+            raise InvalidArgument("encoding", enc, "must be a K x K real matrix")
+        if enc.dtype == object or not (
+            np.issubdtype(enc.dtype, np.number) and not np.iscomplexobj(enc)
+        ):
+            raise InvalidArgument("encoding", enc, "must be a K x K real matrix")
+        if enc.ndim != 2 or enc.shape[0] != enc.shape[1]:
+            raise InvalidArgument("encoding", enc.shape, "must be square, K x K")
+        K = enc.shape[0]
+        if K < 2:
+            raise InvalidArgument("encoding", enc.shape, "needs K >= 2 classes")
+        enc = enc.astype(np.float64)
+        if not np.all(np.isfinite(enc)):
+            raise InvalidArgument("encoding", enc, "entries must be finite (no NaN or inf)")
+        enc.setflags(write=False)
+        object.__setattr__(self, "encoding", enc)
+
+        counts = self.counts
+        if isinstance(counts, int | np.integer) or not hasattr(counts, "__len__"):
+            raise InvalidArgument("counts", counts, "must be a sequence of K positive integers")
+        if len(counts) != K:
+            raise InvalidArgument("counts", counts, f"must have K={K} entries, one per class")
+        clean = []
+        for n in counts:
+            if isinstance(n, bool) or not (
+                isinstance(n, int | np.integer) or (isinstance(n, float) and n.is_integer())
+            ):
+                raise InvalidArgument("counts", tuple(counts), "entries must be integers")
+            if n <= 0:
+                raise InvalidArgument(
+                    "counts", tuple(counts), "every class needs at least one sample"
+                )
+            clean.append(int(n))
+        object.__setattr__(self, "counts", tuple(clean))
+
+        d = K if self.d is None else self.d
+        if isinstance(d, bool) or not isinstance(d, int | np.integer):
+            raise InvalidArgument("d", d, "must be an integer")
+        if d < K:
+            raise InvalidArgument("d", d, f"the feature dimension must satisfy d >= K = {K}")
+        object.__setattr__(self, "d", int(d))
+        object.__setattr__(self, "lambda_W", _positive("lambda_W", self.lambda_W))
+        object.__setattr__(self, "lambda_H", _positive("lambda_H", self.lambda_H))
+        object.__setattr__(
+            self, "lambda_b", _positive("lambda_b", self.lambda_b, allow_zero=True, allow_inf=True)
+        )
+
+    # --- sizes and data -------------------------------------------------------------
+    @property
+    def K(self) -> int:
+        return int(self.encoding.shape[0])
+
+    @property
+    def N(self) -> int:
+        return int(sum(self.counts))
+
+    @cached_property
+    def labels(self) -> np.ndarray:
+        """Class index of every sample, (N,), samples ordered by class (read-only)."""
+        return _read_only(np.repeat(np.arange(self.K), self.counts))
+
+    @property
+    def C(self) -> np.ndarray:
+        """Class assignment matrix, (K, N); dense, so avoid it for large N."""
+        return class_assignment(self.counts)
+
+    @cached_property
+    def Y(self) -> np.ndarray:
+        r"""Targets :math:`Y = \bar Y C`, (K, N): column i is the encoding of sample i's class."""
+        return _read_only(self.encoding[:, self.labels])
+
+    def class_means(self, H: np.ndarray) -> np.ndarray:
+        r"""Class means :math:`\bar H = [\bar h_1 \cdots \bar h_K]`, (d, K), of features H (d, N)."""
+        starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+        return np.add.reduceat(H, starts, axis=1) / np.asarray(self.counts, dtype=float)
+
+    @property
+    def mu(self) -> float:
+        r""":math:`\sqrt{\lambda_W \lambda_H}`, the nuclear-norm weight of the convex reformulation."""
+        return math.sqrt(self.lambda_W * self.lambda_H)
+
+    @property
+    def gamma(self) -> float:
+        r""":math:`\gamma = 1/(1+\lambda_b)` of Lemma III.3 (0 for the bias-free UFM)."""
+        return 0.0 if math.isinf(self.lambda_b) else 1.0 / (1.0 + self.lambda_b)
+
+    # --- hypotheses of the paper ------------------------------------------------------
+    @property
+    def balanced(self) -> bool:
+        return len(set(self.counts)) == 1
+
+    @property
+    def n(self) -> int | None:
+        """The common class size when balanced, else None."""
+        return self.counts[0] if self.balanced else None
+
+    @property
+    def c(self) -> float | None:
+        r""":math:`c = K\sqrt{n\lambda_W\lambda_H}` (balanced data only, else None)."""
+        return (
+            None if self.n is None else self.K * math.sqrt(self.n * self.lambda_W * self.lambda_H)
+        )
+
+    @property
+    def threshold(self) -> float | None:
+        """The phase threshold c/(1-c) of Theorem III.1 on lambda_b (inf when c >= 1)."""
+        c = self.c
+        if c is None:
+            return None
+        return math.inf if c >= 1 else c / (1 - c)
+
+    def one_hot(self, tol: Tolerances = DEFAULT) -> bool:
+        return bool(np.max(np.abs(self.encoding - np.eye(self.K))) <= tol.hypothesis)
+
+    def labels_centred(self, tol: Tolerances = DEFAULT) -> bool:
+        """Y 1_N = 0, relative to the size of Y."""
+        Y1 = self.encoding @ np.asarray(self.counts, dtype=float)
+        scale = np.linalg.norm(self.encoding) * self.N
+        return bool(np.linalg.norm(Y1) <= tol.hypothesis * max(scale, np.finfo(float).tiny))
+
+    def ssetf_encoding(self, tol: Tolerances = DEFAULT) -> bool:
+        """The encoding is a shifted simplex ETF (Definition III.1), up to ``tol.hypothesis``."""
+        from .geometry import ssetf_fit
+
+        return ssetf_fit(self.encoding, tol).residual <= tol.hypothesis
+
+    def hypotheses(self, tol: Tolerances = DEFAULT) -> dict[str, bool]:
+        """Which hypotheses of the paper this instance satisfies, by name."""
+        c = self.c
+        return {
+            "balanced": self.balanced,
+            "one_hot": self.one_hot(tol),
+            "labels_centred": self.labels_centred(tol),
+            "ssetf_encoding": self.ssetf_encoding(tol),
+            "c_below_1": c is not None and c < 1,
+            "bias_free": math.isinf(self.lambda_b),
+            "bias_unregularised": self.lambda_b == 0,
+        }
+
+    def phase(self) -> str | None:
+        """For one-hot balanced data, where lambda_b sits relative to Theorem III.1's threshold."""
+        if not (self.balanced and self.one_hot()):
+            return None
+        c = self.c
+        assert c is not None
+        if c >= 1:
+            return "zero minimiser (c >= 1)"
+        t = c / (1 - c)
+        if math.isclose(self.lambda_b, t, rel_tol=1e-12):
+            return "at the threshold lambda_b = c/(1-c)"
+        return (
+            "simplex ETF (lambda_b < c/(1-c))"
+            if self.lambda_b < t
+            else "shifted ETF (lambda_b > c/(1-c))"
+        )
+
+    # --- derived instances and serialisation --------------------------------------------
+    def replace(self, **changes: Any) -> Instance:
+        fields = self.to_fields()
+        fields.update(changes)
+        return Instance(**fields)
+
+    def to_fields(self) -> dict[str, Any]:
+        return {
+            "encoding": self.encoding,
+            "counts": self.counts,
+            "d": self.d,
+            "lambda_W": self.lambda_W,
+            "lambda_H": self.lambda_H,
+            "lambda_b": self.lambda_b,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; lambda_b = inf is written as the string "inf"."""
+        return {
+            "K": self.K,
+            "encoding": self.encoding.tolist(),
+            "counts": list(self.counts),
+            "d": self.d,
+            "lambda_W": self.lambda_W,
+            "lambda_H": self.lambda_H,
+            "lambda_b": "inf" if math.isinf(self.lambda_b) else self.lambda_b,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Instance:
+        lb = data["lambda_b"]
+        return cls(
+            encoding=np.asarray(data["encoding"], dtype=float),
+            counts=tuple(data["counts"]),
+            d=int(data.get("d") or len(data["counts"])),
+            lambda_W=float(data["lambda_W"]),
+            lambda_H=float(data["lambda_H"]),
+            lambda_b=math.inf if lb == "inf" else float(lb),
+        )
+
+    def describe(self) -> str:
+        """One readable line: K, counts, d, lambdas, and the named hypotheses that hold."""
+        held = [k for k, v in self.hypotheses().items() if v]
+        lb = "inf" if math.isinf(self.lambda_b) else f"{self.lambda_b:.6g}"
+        counts = f"n={self.n} each" if self.balanced else f"counts={list(self.counts)}"
+        return (
+            f"K={self.K}, {counts}, d={self.d}, lambda_W={self.lambda_W:.6g}, "
+            f"lambda_H={self.lambda_H:.6g}, lambda_b={lb}; hypotheses: {', '.join(held) or 'none'}"
+        )

@@ -1,0 +1,49 @@
+"""Every numerical tolerance of nc-verify, named, in one place (DESIGN.md, invariant 3).
+
+A verdict prints the :class:`Tolerances` it was computed with. Relative quantities are
+scale-free: a residual is divided by the sum of the norms of the terms it compares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Named tolerances.
+
+    Attributes:
+        gap: a solution is *certified* when its relative duality gap
+            ``(primal - dual) / primal`` is at most this.
+        residual: a claim's relative residual at a certified solution must be at most this
+            for the claim to hold there.
+        refute: a relative residual above this, at a certified solution, is a counterexample;
+            between ``residual`` and ``refute`` the instance is inconclusive.
+        hypothesis: how exactly an instance must satisfy a hypothesis (one-hot, centred labels,
+            SSETF encoding) for it to count.
+        rank: singular values below ``rank * largest`` count as zero when fitting frames.
+        fd_step: relative step of the central finite differences that cross-check gradients.
+        fd: relative agreement required between a derived gradient and finite differences.
+    """
+
+    gap: float = 1e-10
+    residual: float = 1e-6
+    refute: float = 1e-3
+    hypothesis: float = 1e-9
+    rank: float = 1e-9
+    fd_step: float = 1e-6
+    fd: float = 1e-6
+
+    def tighter(self, factor: float = 100.0) -> Tolerances:
+        """The same tolerances, ``factor`` times stricter on the certificate."""
+        return replace(self, gap=self.gap / factor)
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k}={v:.0e}" for k, v in asdict(self).items())
+
+
+DEFAULT = Tolerances()
