@@ -160,6 +160,28 @@ class Instance:
         r""":math:`\gamma = 1/(1+\lambda_b)` of Lemma III.3 (0 for the bias-free UFM)."""
         return 0.0 if math.isinf(self.lambda_b) else 1.0 / (1.0 + self.lambda_b)
 
+    def scales(self) -> dict[str, float]:
+        r"""Natural magnitudes of the unknowns, from the data alone (for residual floors).
+
+        With :math:`s = (\lambda_H/\lambda_W)^{1/4}`, :math:`y = \|Y\|_F` and
+        :math:`\bar n = N/K`: Z ~ y, b ~ y/sqrt(N), W ~ s sqrt(y), H ~ sqrt(y)/s,
+        class means ~ sqrt(y / n̄)/s, and their Grams the squares (balanced minimisers have
+        :math:`\|W\|_F^2 = s^2 \|Z\|_*`).
+        """
+        y = float(np.linalg.norm(self.encoding @ np.sqrt(np.diag(self.counts))))
+        s = (self.lambda_H / self.lambda_W) ** 0.25
+        nbar = self.N / self.K
+        return {
+            "Z": y,
+            "b": y / math.sqrt(self.N),
+            "W": s * math.sqrt(y),
+            "H": math.sqrt(y) / s,
+            "Hbar": math.sqrt(y / nbar) / s,
+            "WtW": s * s * y,
+            "HHt": y / (s * s),
+            "gram": y / (nbar * s * s),
+        }
+
     # --- hypotheses of the paper ------------------------------------------------------
     @property
     def balanced(self) -> bool:

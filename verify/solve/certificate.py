@@ -68,12 +68,13 @@ def _relative(residual: np.ndarray, *terms: float) -> float:
 
 
 def first_order_residuals(
-    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, tol: Tolerances = DEFAULT
 ) -> dict[str, float]:
     r"""Relative residuals of the paper's optimality conditions (6)-(8) (Lemma III.3) and of the
     balance condition :math:`\lambda_W W^\top W = \lambda_H H H^\top` that every minimiser satisfies.
 
-    Each residual is :math:`\|\text{lhs} - \text{rhs}\|_F` over the sum of the norms of the terms.
+    Each residual is :math:`\|\text{lhs} - \text{rhs}\|_F` over the sum of the norms of the terms
+    plus ``tol.floor`` times the term's natural scale (:meth:`Instance.scales`).
     With :math:`E = Y - WH` and :math:`M_\gamma = I - \gamma 11^\top/N`,
     (6) :math:`E M_\gamma H^\top = \lambda_W N W`, (7) :math:`W^\top E M_\gamma = \lambda_H N H`,
     (8) :math:`b = \tfrac{\gamma}{N} E 1`.
@@ -85,12 +86,24 @@ def first_order_residuals(
     EMHt = E @ H.T - g / N * np.outer(E1, H1)  # E M_g H^T, (K, d)
     WtEM = W.T @ E - g / N * np.outer(W.T @ E1, np.ones(N))  # W^T E M_g, (d, N)
     lw, lh = instance.lambda_W * N, instance.lambda_H * N
-    res6 = _relative(EMHt - lw * W, float(np.linalg.norm(EMHt)), lw * float(np.linalg.norm(W)))
-    res7 = _relative(WtEM - lh * H, float(np.linalg.norm(WtEM)), lh * float(np.linalg.norm(H)))
+    sc, fl = instance.scales(), tol.floor
+    res6 = _relative(
+        EMHt - lw * W, float(np.linalg.norm(EMHt)), lw * float(np.linalg.norm(W)), fl * lw * sc["W"]
+    )
+    res7 = _relative(
+        WtEM - lh * H, float(np.linalg.norm(WtEM)), lh * float(np.linalg.norm(H)), fl * lh * sc["H"]
+    )
     b_star = g / N * E1
-    res8 = _relative(b - b_star, float(np.linalg.norm(b)), float(np.linalg.norm(b_star)))
+    res8 = _relative(
+        b - b_star, float(np.linalg.norm(b)), float(np.linalg.norm(b_star)), fl * sc["b"]
+    )
     WtW, HHt = instance.lambda_W * (W.T @ W), instance.lambda_H * (H @ H.T)
-    bal = _relative(WtW - HHt, float(np.linalg.norm(WtW)), float(np.linalg.norm(HHt)))
+    bal = _relative(
+        WtW - HHt,
+        float(np.linalg.norm(WtW)),
+        float(np.linalg.norm(HHt)),
+        fl * instance.lambda_W * sc["WtW"],
+    )
     return {"(6)": res6, "(7)": res7, "(8)": res8, "balance": bal}
 
 
@@ -192,7 +205,7 @@ def certify(
     dual, ratio = _dual_point(instance, W, H, b)
     gap = primal - dual
     relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
-    residuals = first_order_residuals(instance, W, H, b)
+    residuals = first_order_residuals(instance, W, H, b, tol)
     slack = max(gap, 0.0)
     bounds = {
         "X = WH + b1^T": math.sqrt(2 * N * slack),

@@ -72,7 +72,7 @@ def _jacobian(sigma: np.ndarray, U: np.ndarray, w: np.ndarray, tau: float) -> np
             M[np.ix_(ia, ii)] = off
             M[np.ix_(ii, ia)] = off.T
             M[ii, ii] = ((g * w[ia] ** 2 / sa)[:, None] / diff).sum(axis=0)
-        M[ia, ia] = diag
+        M[ia, ia] += diag  # the q q^T block above holds part of the diagonal too
     return U @ M @ U.T
 
 
@@ -100,16 +100,17 @@ def _newton_bias(
         scale = float(np.linalg.norm(m)) + lambda_b * float(np.linalg.norm(b)) + _EPS
         gnorm = float(np.linalg.norm(grad))
         history.append(gnorm / scale)
-        # converged, or stalled at the rounding floor (no halving of the gradient in 3 steps)
-        if gnorm <= 8 * _EPS * scale or (len(history) > 3 and history[-1] > 0.5 * history[-4]):
+        # converged, or stalled at the rounding floor (no halving of the gradient in 3 steps;
+        # far from the floor a constant gradient means a flat stretch of phi, so go on)
+        stalled = len(history) > 3 and history[-1] > 0.5 * history[-4] and history[-1] < 1e-12
+        if gnorm <= 8 * _EPS * scale or stalled:
             break
         r = m - b
         J = (1.0 + lambda_b) * np.eye(K) - _jacobian(sigma, U, U.T @ (math.sqrt(N) * r), tau)
         J = 0.5 * (J + J.T)
-        try:
-            step = np.linalg.solve(J, -grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(J, -grad, rcond=None)[0]
+        # regularised Newton: J is only semidefinite where the thresholding saturates
+        # (lambda_b = 0 makes phi flat along such directions); rho -> 0 keeps it superlinear
+        step = np.linalg.solve(J + gnorm * np.eye(K), -grad)
         t, accepted = 1.0, False
         while t >= 1e-12:
             trial = b + t * step
@@ -143,15 +144,16 @@ def solve_exact(
     else:
         b, details = _newton_bias(Gc, m, N, tau, instance.lambda_b)
     sigma, U = _spectrum(Gc, m - b, N)
-    act = sigma > tau
+    # singular values within rounding of tau are thresholded to zero, not to sqrt(rounding)
+    snap = 32 * _EPS * max(float(sigma.max(initial=0.0)), tau)
+    act = sigma > tau + snap
     Ua, sa = U[:, act], sigma[act]
     root = np.sqrt(sa - tau)
     s = (instance.lambda_H / instance.lambda_W) ** 0.25
     W_top = s * (Ua * root) @ Ua.T
     H_top = ((Ua * (root / (s * sa))) @ Ua.T) @ (Y - b[:, None])
     W, H = pad(W_top, H_top, instance.d)
-    # the rank of Z, not counting singular values within rounding of the threshold
-    details["rank"] = int(np.sum(sigma - tau > tol.rank * max(float(sigma.max(initial=0.0)), tau)))
+    details["rank"] = int(act.sum())
     details["singular_values"] = sigma[::-1].tolist()
     details["tau"] = tau
     return W, H, b, details

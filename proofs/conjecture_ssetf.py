@@ -1,0 +1,95 @@
+r"""The conjecture of Section IV-B: for balanced data, :math:`\bar H` is an SSETF if and only if
+the encoding :math:`\bar Y` is an SSETF.
+
+Hunted one direction at a time:
+
+- ``conjecture-ssetf:if``: :math:`\bar Y` SSETF :math:`\Rightarrow \bar H` SSETF;
+- ``conjecture-ssetf:only-if``: :math:`\bar H` SSETF :math:`\Rightarrow \bar Y` SSETF (a premise
+  on the solution: instances whose class means are not an SSETF are vacuous).
+
+What the engine's algebra gives (a derivation by nc-verify, not in the paper). For balanced
+data, :math:`Y - b1_N^\top = \bar A C` with :math:`\bar A = \bar Y - b 1_K^\top` and
+:math:`CC^\top = nI`, so the thresholding acts on :math:`\sqrt n\,\bar A` at :math:`\tau = \sqrt n c` and
+
+.. math::
+
+    \bar H^\top \bar H = \sqrt{\tfrac{\lambda_W}{n\lambda_H}}\,\big(|\bar A| - c I\big)_+,
+    \qquad |\bar A| = (\bar A^\top \bar A)^{1/2},
+    \qquad \lambda_b K b = \Pi_c(\bar A)\, 1_K,
+
+with :math:`\Pi_c` clipping singular values at c. The claim ``gram-balanced`` checks this
+closed form against certified solutions. Two consequences, each a candidate amendment:
+
+- *if*: for :math:`\bar Y = \alpha P(I - \beta J)` the bias is parallel to :math:`P1`, so
+  :math:`|\bar A| = \alpha(I-J) + q J` and the Gram is an SSETF's exactly when :math:`\alpha > c`.
+  When :math:`c \ge \alpha` the class means collapse (to zero, or onto one line) and are no SSETF.
+- *only-if*: with :math:`\lambda_b > 0` the bias equation forces :math:`b \parallel O1` whenever
+  the Gram has the SSETF form, so :math:`\bar Y` is an SSETF. With :math:`\lambda_b = 0` the bias
+  is :math:`\bar Y 1/K` and only the centred encoding :math:`\bar Y(I-J)` matters: any
+  :math:`\bar Y = \alpha O(I-J) + v1^\top` gives simplex-ETF class means whatever v is.
+"""
+
+import numpy as np
+
+from verify.claims import Claim, Context, Residuals
+from verify.claims.residuals import frobenius_gap
+from verify.geometry import ssetf_fit
+
+
+def hbar_is_ssetf(ctx: Context) -> Residuals:
+    return {"Hbar is an SSETF": ssetf_fit(ctx.solution.Hbar, ctx.tol).residual}
+
+
+def ybar_is_ssetf(ctx: Context) -> Residuals:
+    return {"Ybar is an SSETF": ssetf_fit(ctx.instance.encoding, ctx.tol).residual}
+
+
+def gram_balanced(ctx: Context) -> Residuals:
+    inst, s = ctx.instance, ctx.solution
+    n, c = inst.n, inst.c
+    assert n is not None and c is not None
+    A = inst.encoding - np.outer(s.b, np.ones(inst.K))
+    _, sigma, Vt = np.linalg.svd(A)
+    k = np.sqrt(inst.lambda_W / (n * inst.lambda_H))
+    predicted = k * (Vt.T * np.clip(sigma - c, 0.0, None)) @ Vt
+    Hbar = s.Hbar
+    return {
+        "Hbar^T Hbar = k (|Ybar - b 1^T| - c I)_+": frobenius_gap(
+            Hbar.T @ Hbar, predicted, ctx.floor("gram")
+        ),
+    }
+
+
+IF = Claim(
+    id="conjecture-ssetf:if",
+    title="Conjecture, if: an SSETF encoding gives SSETF class means",
+    statement=r"$\bar Y$ SSETF $\Rightarrow \bar H$ SSETF (balanced)",
+    reference="Section IV-B, conjecture, arXiv 2606.00344",
+    hypotheses=("balanced", "ssetf_encoding"),
+    conclusion=hbar_is_ssetf,
+    kind="conjecture",
+    group="conjecture-ssetf",
+)
+
+ONLY_IF = Claim(
+    id="conjecture-ssetf:only-if",
+    title="Conjecture, only if: SSETF class means need an SSETF encoding",
+    statement=r"$\bar H$ SSETF $\Rightarrow \bar Y$ SSETF (balanced)",
+    premise_statement=r"$\bar H$ is an SSETF",
+    reference="Section IV-B, conjecture, arXiv 2606.00344",
+    hypotheses=("balanced",),
+    premise=hbar_is_ssetf,
+    conclusion=ybar_is_ssetf,
+    kind="conjecture",
+    group="conjecture-ssetf",
+)
+
+GRAM = Claim(
+    id="gram-balanced",
+    title="Closed form of the class-mean Gram for any encoding, balanced data",
+    statement=r"$\bar H^\top\bar H = \sqrt{\frac{\lambda_W}{n\lambda_H}}\,(|\bar Y - b1^\top| - cI)_+$",
+    reference="derived by nc-verify (proofs/conjecture_ssetf.py)",
+    hypotheses=("balanced",),
+    conclusion=gram_balanced,
+    kind="derived",
+)

@@ -1,0 +1,45 @@
+"""Residuals shared by several claims; each is relative, scale-free and 0 when exact."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..instance import Instance
+from .claim import relative
+
+__all__ = ["frobenius_gap", "gram_gap", "nc1_scatter", "shape_fit"]
+
+
+def frobenius_gap(A: np.ndarray, B: np.ndarray, floor: float = 0.0) -> float:
+    """||A - B||_F / (||A||_F + ||B||_F + floor)."""
+    return relative(
+        float(np.linalg.norm(A - B)), float(np.linalg.norm(A)), float(np.linalg.norm(B)), floor
+    )
+
+
+def gram_gap(A: np.ndarray, B: np.ndarray, floor: float = 0.0) -> float:
+    """||A^T A - B^T B||_F relative, computed through the small d x d products
+
+    ||A^T A - B^T B||_F^2 = ||A A^T||^2 - 2 ||A B^T||^2 + ||B B^T||^2, so the N x N Grams of two
+    feature matrices A, B (d, N) are compared without forming them.
+    """
+    aa, ab, bb = (float(np.linalg.norm(X) ** 2) for X in (A @ A.T, A @ B.T, B @ B.T))
+    diff = max(aa - 2 * ab + bb, 0.0) ** 0.5
+    return relative(diff, aa**0.5, bb**0.5, floor)
+
+
+def nc1_scatter(instance: Instance, H: np.ndarray, floor: float = 0.0) -> float:
+    r"""NC1 as a residual: :math:`\|H - \bar H C\|_F / (\|H\|_F + \text{floor})` (0 for H = 0)."""
+    Hbar = instance.class_means(H)
+    return relative(
+        float(np.linalg.norm(H - Hbar[:, instance.labels])), float(np.linalg.norm(H)), floor
+    )
+
+
+def shape_fit(G: np.ndarray, S: np.ndarray, floor: float = 0.0) -> tuple[float, float]:
+    """Best alpha with G ~ alpha S (least squares) and the relative residual; residual 1 when
+    alpha <= 0, since the claims that use it require alpha > 0."""
+    alpha = float(np.vdot(G, S) / np.vdot(S, S))
+    if alpha <= 0:
+        return alpha, 1.0
+    return alpha, relative(float(np.linalg.norm(G - alpha * S)), float(np.linalg.norm(G)), floor)
