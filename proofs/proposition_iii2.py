@@ -8,7 +8,6 @@ Proof replay (``verify.symbolic.replay``): :math:`(I-\beta J)(I-J) = I - J` beca
 encodings (one-hot, label smoothing, random SSETFs, rotated one-hot); no solve is needed.
 """
 
-
 from verify.claims import Claim, Context, Residuals
 from verify.geometry import centring, simplex_etf_residual
 

@@ -30,7 +30,8 @@ def conclusion(ctx: Context) -> Residuals:
     K, n, c, lb = inst.K, inst.n, inst.c, inst.lambda_b
     assert n is not None and c is not None
     J = np.ones((K, K)) / K
-    threshold = c / (1 - c)
+    threshold = inst.threshold  # c/(1-c), inf when c >= 1 (outside the hypotheses)
+    assert threshold is not None
     if lb <= threshold:
         S, b_paper = np.eye(K) - J, 1 / (1 + lb) / K
     else:

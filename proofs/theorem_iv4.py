@@ -9,7 +9,6 @@ then :math:`H = \bar H C` and :math:`CC^\top = nI`. With imbalanced counts the s
 ``balanced`` takes n = N/K and also reports the best kappa and Q (Procrustes).
 """
 
-
 from verify.claims import Claim, Context, Residuals
 from verify.claims.residuals import frobenius_gap
 from verify.geometry import procrustes_nc3prime

@@ -1,0 +1,97 @@
+"""``verify list`` and ``verify check``: the claims, and their verdicts with evidence."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from ..claims import Verdict, check
+from ..claims.registry import select
+from ..io import atomic_write_json
+from ..tolerances import DEFAULT
+from .common import console, positive_int, tolerance_line
+
+STYLE = {
+    "proved": "bold green",
+    "verified": "green",
+    "refuted": "bold red",
+    "inconclusive": "yellow",
+}
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
+    if name == "list":
+        p = sub.add_parser(name, help="the claims, their hypotheses and references")
+        p.set_defaults(run=run_list)
+        return
+    p = sub.add_parser(
+        name,
+        help="check claims: symbolic replay and certified numerics",
+        description="Check claims (all by default) and print a verdict table.",
+    )
+    p.add_argument("claims", nargs="*", help="claim ids or groups (see `verify list`)")
+    p.add_argument("--examples", "-M", type=positive_int("examples"), default=50)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", default=None)
+    p.add_argument(
+        "--strict", action="store_true", help="exit 1 if any claim is refuted or inconclusive"
+    )
+    p.set_defaults(run=run_check)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    table = Table(title="claims")
+    for column in ("id", "kind", "hypotheses", "reference"):
+        table.add_column(column)
+    for claim in select(None):
+        hyps = ", ".join(claim.hypotheses) or "none"
+        if claim.premise is not None:
+            hyps += " (premise on the solution)"
+        table.add_row(claim.id, claim.kind, hyps, claim.reference)
+    console.print(table)
+    return 0
+
+
+def verdict_table(verdicts: list[Verdict]) -> Table:
+    table = Table(title="verdicts")
+    for column in ("claim", "status", "instances", "worst residual (tol)", "time"):
+        table.add_column(column, justify="right" if column in ("instances", "time") else "left")
+    for v in verdicts:
+        tried = sum(v.counts.values())
+        worst = f"{v.worst_residual:.1e} ({v.tolerances.residual:.0e})"
+        table.add_row(
+            v.claim_id, f"[{STYLE[v.status]}]{v.status}[/]", str(tried), worst, f"{v.seconds:.1f} s"
+        )
+    return table
+
+
+def run_check(args: argparse.Namespace) -> int:
+    claims = select(args.claims)
+    verdicts = []
+    with console.status("checking") as status:
+        for claim in claims:
+            status.update(f"checking {claim.id}")
+            verdicts.append(check(claim, examples=args.examples, seed=args.seed))
+    console.print(verdict_table(verdicts))
+    for v in verdicts:
+        if v.status in ("refuted", "inconclusive"):
+            console.print(f"[{STYLE[v.status]}]{v.claim_id}[/]: {v.reason}")
+            if v.counterexample is not None:
+                console.print(
+                    "  residuals: "
+                    + ", ".join(f"{k} = {x:.3e}" for k, x in v.counterexample.residuals.items())
+                )
+    console.print(tolerance_line(DEFAULT))
+    if args.json:
+        atomic_write_json(
+            args.json,
+            {
+                "seed": args.seed,
+                "examples": args.examples,
+                "verdicts": [v.as_dict() for v in verdicts],
+            },
+        )
+        console.print(f"wrote {args.json}")
+    failed = any(v.status in ("refuted", "inconclusive") for v in verdicts)
+    return 1 if args.strict and failed else 0

@@ -1,0 +1,134 @@
+"""``verify solve``: a certified global minimiser and its geometry for one instance."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+from rich.table import Table
+
+from ..encodings import encoding_from_spec
+from ..errors import InvalidArgument
+from ..geometry import ssetf_fit
+from ..instance import Instance
+from ..io import atomic_write_json
+from ..metrics import nc_metrics
+from ..solve import ENGINES, Solution, solve
+from .common import console, counts_arg, positive_int, real, tolerance_line
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        name,
+        help="certified global minimiser of one UFM instance",
+        description="Solve one UFM instance with a certificate of global optimality.",
+    )
+    p.add_argument(
+        "--encoding",
+        default="onehot",
+        help="onehot | smooth:DELTA | ssetf:ALPHA,BETA | random:SEED | PATH.npy",
+    )
+    p.add_argument("--classes", "-K", type=positive_int("classes"), default=4)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--per-class", "-n", type=positive_int("per-class"), default=None)
+    group.add_argument("--counts", type=counts_arg, default=None, help="n1,n2,... (imbalanced)")
+    p.add_argument(
+        "--dim", "-d", type=positive_int("dim"), default=None, help="feature dimension d >= K"
+    )
+    p.add_argument("--lambda-W", type=real("lambda-W"), default=5e-3)
+    p.add_argument("--lambda-H", type=real("lambda-H"), default=5e-3)
+    p.add_argument(
+        "--lambda-b",
+        type=real("lambda-b", allow_inf=True),
+        default=0.0,
+        help="bias regularisation, or inf for the bias-free UFM",
+    )
+    p.add_argument("--engine", choices=list(ENGINES), default="exact")
+    p.add_argument("--json", default=None, help="write the solution and certificate as JSON")
+    p.set_defaults(run=run)
+
+
+def instance_from_args(args: argparse.Namespace) -> Instance:
+    K = args.classes
+    if args.counts is not None:
+        counts = args.counts
+        if len(counts) != K:
+            raise InvalidArgument(
+                "counts", ",".join(map(str, counts)), f"needs K={K} entries (--classes {K})"
+            )
+    else:
+        counts = (args.per_class or 10,) * K
+    encoding = encoding_from_spec(args.encoding, K)
+    return Instance(encoding, counts, args.dim, args.lambda_W, args.lambda_H, args.lambda_b)
+
+
+def _matrix(M: np.ndarray) -> str:
+    return np.array2string(M, precision=6, suppress_small=True, max_line_width=100)
+
+
+def show(solution: Solution) -> None:
+    inst, cert = solution.instance, solution.certificate
+    console.print(f"[bold]instance[/bold]  {inst.describe()}")
+    phase = inst.phase()
+    if phase:
+        console.print(f"phase     {phase} (threshold c/(1-c) = {inst.threshold:.6g})")
+    mark = (
+        "[green]certified[/green]" if cert.certified else f"[red]NOT certified[/red]: {cert.reason}"
+    )
+    console.print(
+        f"[bold]solution[/bold]  engine={solution.engine}, {mark}, {solution.regime}, "
+        f"{solution.seconds:.3f} s"
+    )
+    console.print(
+        f"objective {cert.primal:.15g}   dual {cert.dual:.15g}   "
+        f"relative gap {cert.relative_gap:.2e} (tol {cert.tolerances.gap:.0e})"
+    )
+    console.print("residuals " + ", ".join(f"{k} {v:.1e}" for k, v in cert.residuals.items()))
+    if not np.all(np.isfinite(solution.W)):
+        return
+    console.print(f"b         {_matrix(solution.b)}")
+    Hbar = solution.Hbar
+    console.print("Gram of the class means Hbar^T Hbar:")
+    console.print(_matrix(Hbar.T @ Hbar))
+    fit = ssetf_fit(Hbar)
+    console.print(
+        f"nearest SSETF  alpha={fit.alpha:.6g}  beta={fit.beta:.6g}  relative residual={fit.residual:.2e}"
+    )
+    metrics = nc_metrics(solution.H, inst.labels, solution.W, solution.b).as_dict()
+    table = Table(title="neural-collapse metrics", show_header=True)
+    table.add_column("metric")
+    table.add_column("centred", justify="right")
+    table.add_column("uncentred", justify="right")
+    names = sorted({k.rsplit("_", 1)[0] for k in metrics if k.endswith(("_centred", "_uncentred"))})
+    for name in names:
+        table.add_row(
+            name, _fmt(metrics.get(f"{name}_centred")), _fmt(metrics.get(f"{name}_uncentred"))
+        )
+    table.add_row("nc4", _fmt(metrics.get("nc4")), "")
+    console.print(table)
+    console.print(tolerance_line(cert.tolerances))
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.3e}"
+    return str(value)
+
+
+def run(args: argparse.Namespace) -> int:
+    instance = instance_from_args(args)
+    solution = solve(instance, args.engine)
+    show(solution)
+    if args.json:
+        data = solution.as_dict()
+        data["metrics"] = (
+            nc_metrics(solution.H, instance.labels, solution.W, solution.b).as_dict()
+            if np.all(np.isfinite(solution.W))
+            else None
+        )
+        atomic_write_json(args.json, data)
+        console.print(f"wrote {args.json}")
+    return 0
