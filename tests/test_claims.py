@@ -88,10 +88,30 @@ def test_claim_holds_on_certified_instances(claim_id: str) -> None:
 @pytest.mark.parametrize("claim_id", sorted(REFUTED))
 def test_refuted_claims_have_a_small_confirmed_counterexample(claim_id: str) -> None:
     """Property: the conjecture's directions are refuted by a shrunk, confirmed counterexample."""
-    verdict = check(REGISTRY[claim_id], examples=100, seed=0)
+    verdict = check(REGISTRY[claim_id], examples=150, seed=0)
     assert verdict.status == "refuted", verdict.reason
     assert verdict.confirmation["confirmed"]
     assert verdict.counterexample is not None and verdict.counterexample.case.instance.K <= 3
+    # not the zero minimiser: the premise proves the class means non-zero, and c < 1
+    instance = verdict.counterexample.case.instance
+    assert instance.c is not None and instance.c < 1
+    assert verdict.counterexample.premise is not None
+    assert verdict.counterexample.premise["Hbar = 0 within the certified bound"] == 0.0
+
+
+def test_boundary_counterexample_is_not_confirmed() -> None:
+    """At c = alpha exactly (label smoothing, no bias) the exact engine's rank-one class means
+    differ from an SSETF only in the last digits; confirmation must not call that refuted."""
+    from verify.claims.runner import confirm, evaluate
+    from verify.encodings import label_smoothing
+    from verify.instance import Instance
+    from verify.strategies import Case
+
+    # K = 2, delta = 1/2: alpha = 1/2 on 1-perp; n = 1 and lambda = 1/4 give c = 2 * 1/4 = alpha
+    case = Case(Instance(label_smoothing(2, 0.5), (1, 1), 2, 0.25, 0.25, math.inf), {})
+    claim = REGISTRY["conjecture-ssetf:if"]
+    assert evaluate(claim, case).status == "counterexample"  # for the exact engine alone
+    assert not confirm(claim, case)["confirmed"]
 
 
 def test_check_is_deterministic() -> None:

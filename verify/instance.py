@@ -143,7 +143,9 @@ class Instance:
     @cached_property
     def Y(self) -> np.ndarray:
         r"""Targets :math:`Y = \bar Y C`, (K, N): column i is the encoding of sample i's class."""
-        return _read_only(self.encoding[:, self.labels])
+        # column k of the encoding repeated n_k times: the same array as encoding[:, labels],
+        # several times faster to build (one contiguous copy per class, no index array)
+        return _read_only(np.repeat(self.encoding, self.counts, axis=1))
 
     def class_means(self, H: np.ndarray) -> np.ndarray:
         r"""Class means :math:`\bar H = [\bar h_1 \cdots \bar h_K]`, (d, K), of features H (d, N)."""
@@ -282,11 +284,11 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Instance:
-        lb = data["lambda_b"]
+        lb, d = data["lambda_b"], data.get("d")
         return cls(
             encoding=np.asarray(data["encoding"], dtype=float),
             counts=tuple(data["counts"]),
-            d=int(data.get("d") or len(data["counts"])),
+            d=len(data["counts"]) if d is None else d,  # not `or`: d = 0 must be rejected
             lambda_W=float(data["lambda_W"]),
             lambda_H=float(data["lambda_H"]),
             lambda_b=math.inf if lb == "inf" else float(lb),

@@ -25,6 +25,8 @@ class Tolerances:
         rank: singular values below ``rank * largest`` count as zero when fitting frames.
         fd_step: relative step of the central finite differences that cross-check gradients.
         fd: relative agreement required between a derived gradient and finite differences.
+        cross_gap: the certificate a *second* engine (cvxpy or gradient descent, which reach
+            gaps near 1e-8, not 1e-13) must reach when it re-checks a counterexample.
         floor: a relative residual divides by the norms it compares *plus* ``floor`` times the
             natural scale of the quantity (:meth:`verify.instance.Instance.scales`), so two
             values at rounding level (b = 0 computed as 1e-17 twice) are not "100% apart".
@@ -38,6 +40,7 @@ class Tolerances:
     fd_step: float = 1e-6
     fd: float = 1e-6
     floor: float = 1e-8
+    cross_gap: float = 1e-6
 
     def tighter(self, factor: float = 100.0) -> Tolerances:
         """The same tolerances, ``factor`` times stricter on the certificate."""

@@ -41,6 +41,7 @@ class Context:
     tol: Tolerances = DEFAULT
     engine: str = "exact"
     solutions: list[Solution] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # passed to the engine
 
     @property
     def instance(self) -> Instance:
@@ -52,7 +53,7 @@ class Context:
         for known in self.solutions:
             if known.instance is instance:
                 return known
-        solution = solve(instance, self.engine, self.tol)
+        solution = solve(instance, self.engine, self.tol, **self.options)
         self.solutions.append(solution)
         if not solution.certified:
             raise Uncertified(f"{self.engine}: {solution.certificate.reason}")

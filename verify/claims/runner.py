@@ -10,30 +10,42 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis import seed as hypothesis_seed
+from hypothesis.database import ExampleDatabase
 
 from ..errors import UnknownName
+from ..solve.precise import PRECISE
 from ..strategies import Case
 from ..tolerances import DEFAULT, Tolerances
 from .claim import Claim, Context, Uncertified
+from .determinism import deterministic_generation
 from .hypotheses import unmet
 from .verdict import Outcome, Verdict
 
 __all__ = ["check", "confirm", "evaluate"]
 
-# the second engine's certificate is looser: cvxpy and gradient descent reach ~1e-8 gaps
-CROSS_GAP = 1e-6
+# residuals at or below this are rounding noise: Hypothesis's target phase would hill-climb on
+# noise (thousands of draws for nothing), so only larger residuals are targeted
+TARGET_NOISE = 1e-12
 
 
-def evaluate(claim: Claim, case: Case, tol: Tolerances = DEFAULT, engine: str = "exact") -> Outcome:
-    """The claim at one case: solve (certified), premise, conclusion, status."""
+def evaluate(
+    claim: Claim,
+    case: Case,
+    tol: Tolerances = DEFAULT,
+    engine: str = "exact",
+    options: dict[str, Any] | None = None,
+) -> Outcome:
+    """The claim at one case: solve (certified, ``options`` to the engine), premise, conclusion, status."""
     missing = unmet(case.instance, claim.hypotheses, tol)
     if missing:
         raise AssertionError(f"strategy drew an instance violating {missing}: {case.describe()}")
-    ctx = Context(case, tol, engine)
+    ctx = Context(case, tol, engine, options=dict(options or {}))
     premise = None
     try:
         if claim.premise is not None:
@@ -66,9 +78,14 @@ class _Found(Exception):
 def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, Any]:
     """Re-check a counterexample at a 100x tighter gap and with a second, independent engine."""
     tight = evaluate(claim, case, tol.tighter(100.0), "exact")
-    second = "cvxpy" if case.instance.K * case.instance.N <= 400 else "gd"
-    loose = Tolerances(**{**tol.as_dict(), "gap": CROSS_GAP})
-    other = evaluate(claim, case, loose, second)
+    # cvxpy (Clarabel at its tightest settings) where its semidefinite cone of size K + N is
+    # cheap, gradient descent beyond
+    if case.instance.K * case.instance.N <= 400:
+        second, options = "cvxpy", PRECISE
+    else:
+        second, options = "gd", {}
+    loose = replace(tol, gap=tol.cross_gap)
+    other = evaluate(claim, case, loose, second, options)
     confirmed = tight.status == "counterexample" and other.status == "counterexample"
     return {
         "confirmed": confirmed,
@@ -81,13 +98,23 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
         },
         "second": {
             "engine": second,
-            "gap_tolerance": CROSS_GAP,
+            "gap_tolerance": tol.cross_gap,
             "status": other.status,
             "worst_residual": other.worst,
             "relative_gaps": list(other.gaps),
             "reason": other.reason,
         },
     }
+
+
+def _disagreement(confirmation: dict[str, Any]) -> str:
+    tight, second = confirmation["tight"], confirmation["second"]
+    text = (
+        f"exact at gap {tight['gap_tolerance']:.0e} says {tight['status']} "
+        f"(worst {tight['worst_residual']:.2e}), {second['engine']} says {second['status']} "
+        f"(worst {second['worst_residual']:.2e})"
+    )
+    return text + (f": {second['reason']}" if second.get("reason") else "")
 
 
 def run_search(
@@ -98,14 +125,29 @@ def run_search(
     engine: str,
     outcomes: list[Outcome],
     shrink: bool = True,
+    database: ExampleDatabase | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    confirmed_only: bool = True,
 ) -> Outcome | None:
-    """Hypothesis search over the claim's cases; returns the shrunk counterexample, if any."""
-    phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
+    """Hypothesis search over the claim's cases; returns the shrunk counterexample, if any.
 
-    @hypothesis_seed(seed)
+    With ``confirmed_only`` an instance fails the search only when :func:`confirm` reproduces
+    it (its ``confirmation`` is attached), so Hypothesis shrinks towards the smallest
+    *confirmed* counterexample: shrinking favours exact boundaries (c = alpha, c = 1) where
+    only the last digits decide, and a find there that a second engine cannot reproduce is
+    recorded as ``unconfirmed`` and the search goes on. With a ``database``, the
+    counterexamples it holds are replayed first (``Phase.reuse``) and new ones are saved to it;
+    ``on_outcome`` is called after every evaluated instance.
+    """
+    phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
+    if database is not None:
+        phases.insert(0, Phase.reuse)
+
+    # @settings outermost: @seed alone would also set database=None
     @settings(
         max_examples=examples,
-        database=None,
+        database=database,
+        derandomize=False,  # the seed decides, whatever profile is loaded (CI's derandomises)
         deadline=None,
         phases=phases,
         verbosity=Verbosity.quiet,
@@ -113,17 +155,30 @@ def run_search(
         report_multiple_bugs=False,
         print_blob=False,
     )
+    @hypothesis_seed(seed)
     @given(claim.cases())
     def search(case: Case) -> None:
         outcome = evaluate(claim, case, tol, engine)
+        if outcome.status == "counterexample" and confirmed_only:
+            confirmation = confirm(claim, case, tol)
+            if confirmation["confirmed"]:
+                outcome = replace(outcome, confirmation=confirmation)
+            else:
+                reason = "not reproduced: " + _disagreement(confirmation)
+                outcome = replace(
+                    outcome, status="unconfirmed", reason=reason, confirmation=confirmation
+                )
         outcomes.append(outcome)
-        if outcome.residuals and math.isfinite(outcome.worst):
+        if on_outcome is not None:
+            on_outcome(outcome)
+        if outcome.residuals and TARGET_NOISE < outcome.worst < math.inf:
             target(outcome.worst, label="worst residual")
         if outcome.status == "counterexample":
             raise _Found(outcome)
 
     try:
-        search()
+        with deterministic_generation():  # a seed means the same search in every process
+            search()
     except _Found as found:
         return found.outcome
     return None
@@ -149,12 +204,16 @@ def check(
     gaps = tuple(g for o in outcomes for g in o.gaps)
     confirmation: dict[str, Any] = {}
     if found is not None:
-        confirmation = confirm(claim, found.case, tol)
-        if confirmation["confirmed"]:
-            status, reason = "refuted", f"certified counterexample: {found.case.describe()}"
-        else:
-            status = "inconclusive"
-            reason = "a counterexample was found but did not survive confirmation"
+        assert found.confirmation is not None and found.confirmation["confirmed"]
+        confirmation = found.confirmation
+        status, reason = "refuted", f"certified counterexample: {found.case.describe()}"
+    elif counts.get("unconfirmed"):
+        bad = next(o for o in outcomes if o.status == "unconfirmed")
+        status = "inconclusive"
+        reason = (
+            f"{counts['unconfirmed']} counterexample(s) for the exact engine that confirmation "
+            f"did not reproduce, e.g. {bad.case.describe()}: {bad.reason}"
+        )
     elif counts.get("uncertified"):
         bad = next(o for o in outcomes if o.status == "uncertified")
         status, reason = (

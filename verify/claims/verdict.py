@@ -1,7 +1,9 @@
 """Outcomes of a claim at one instance, and the verdict over many.
 
 Statuses of an instance: ``holds`` (every residual <= ``residual`` tolerance), ``counterexample``
-(some residual >= ``refute``), ``between`` (neither: too close to call), ``vacuous`` (the
+(some residual >= ``refute``), ``unconfirmed`` (a counterexample for the search's engine that
+a tighter gap or a second engine did not reproduce, typically an instance exactly on a boundary
+such as c = alpha, where the answer depends on the last digits), ``between`` (neither: too close to call), ``vacuous`` (the
 premise did not hold), ``uncertified`` (a solve could not be certified).
 
 Verdicts: ``proved`` (a complete symbolic proof replay, and no numeric counterexample),
@@ -29,6 +31,7 @@ class Outcome:
     premise: dict[str, float] | None = None
     gaps: tuple[float, ...] = ()
     reason: str = ""
+    confirmation: dict[str, Any] | None = None
 
     @property
     def worst(self) -> float:
@@ -44,6 +47,7 @@ class Outcome:
             "premise": self.premise,
             "relative_gaps": list(self.gaps),
             "reason": self.reason,
+            **({"confirmation": self.confirmation} if self.confirmation is not None else {}),
         }
 
 
@@ -77,7 +81,7 @@ class Verdict:
     def evidence(self) -> str:
         """The evidence in a phrase."""
         c = self.counts
-        certified = c.get("holds", 0) + c.get("counterexample", 0) + c.get("between", 0)
+        certified = sum(c.get(s, 0) for s in ("holds", "counterexample", "unconfirmed", "between"))
         parts = []
         if self.symbolic.get("complete"):
             parts.append("symbolic proof replay")

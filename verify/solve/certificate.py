@@ -49,22 +49,142 @@ __all__ = ["Certificate", "certify", "first_order_residuals", "ufm_objective"]
 _TINY = np.finfo(np.float64).tiny
 
 
-def ufm_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
-    """The UFM objective f(W, H, b) of CLAIMS.md; +inf for b != 0 in the bias-free UFM."""
-    Y, N = instance.Y, instance.N
-    R = W @ H + b[:, None] - Y
-    value = 0.5 / N * float(np.vdot(R, R))
+# Columns per block of the single pass over (Y, H): about 8 MiB of float64 per block, so the
+# K x block residual and the d x block products stay in cache and no K x N temporary is made,
+# while the blocks stay few (each BLAS call synchronises its threads).
+_BLOCK_BYTES = 1 << 23
+
+
+@dataclass(frozen=True)
+class _Sums:
+    r"""What the certificate needs from (Y, W, H, b), gathered in one pass over the columns.
+
+    With :math:`R = WH + b1^\top - Y` (so :math:`E = Y - WH = b1^\top - R`):
+    ``rr`` = :math:`\|R\|_F^2`; the rest (``None`` when only the objective was asked for):
+    ``ry`` = :math:`\langle R, Y\rangle`, ``r1`` = :math:`R1`, ``y1`` = :math:`Y1`,
+    ``h1`` = :math:`H1`, ``E1`` = :math:`E1 = Y1 - W H1`, ``RRt``, ``RHt``, ``HHt`` the products,
+    ``t2`` = :math:`\|W^\top E M_\gamma\|_F^2` and ``r7`` = :math:`\|W^\top E M_\gamma - \lambda_H N H\|_F^2`.
+    """
+
+    rr: float
+    hh: float
+    ry: float = 0.0
+    r1: np.ndarray | None = None
+    y1: np.ndarray | None = None
+    h1: np.ndarray | None = None
+    E1: np.ndarray | None = None
+    RRt: np.ndarray | None = None
+    RHt: np.ndarray | None = None
+    HHt: np.ndarray | None = None
+    t2: float = 0.0
+    r7: float = 0.0
+
+
+def _sums(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, *, full: bool = True
+) -> _Sums:
+    r"""One blocked pass over the columns of Y and H; see :class:`_Sums`.
+
+    The residual R and the residual of (7) are formed as their definitions read, block by
+    block, and everything else comes from their products, so no expansion such as
+    :math:`\|R\|^2 = \|WH\|^2 - 2\langle WH, Y\rangle + \ldots` loses the small residual
+    to cancellation. Two sums use identities instead of a pass of their own:
+    :math:`\langle R, Y\rangle = \langle W, RH^\top\rangle + b^\top R1 - \|R\|^2` (at a
+    minimiser every term has the same sign) and the norm of :math:`W^\top E M_\gamma`, which
+    only scales the denominator of (7).
+    """
+    Y, N, K, d = instance.Y, instance.N, instance.K, H.shape[0]
+    W = np.asarray(W, dtype=np.float64)
+    H = np.asarray(H, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    block = min(N, max(64, _BLOCK_BYTES // (8 * (K + d))))
+    bias = b[:, None]
+    buffer = np.empty(K * block)
+    if not full:
+        rr = 0.0
+        for start in range(0, N, block):
+            stop = min(start + block, N)
+            R = buffer[: K * (stop - start)].reshape(K, stop - start)
+            np.matmul(W, H[:, start:stop], out=R)
+            R += bias
+            R -= Y[:, start:stop]
+            rr += float(np.vdot(R, R))
+        return _Sums(rr=rr, hh=float(np.vdot(H, H)))
+    g, lh = instance.gamma, instance.lambda_H * N
+    y1 = Y.sum(axis=1)
+    h1 = H.sum(axis=1)
+    E1 = y1 - W @ h1  # (Y - WH) 1
+    # W^T E M_g = v 1^T - W^T R with v = W^T (b - g/N E1), which vanishes at a minimiser by (8)
+    v = (W.T @ (b - g / N * E1))[:, None]
+    Wt = W.T
+    t_buffer, h_buffer = np.empty(d * block), np.empty(d * block)
+    r7 = 0.0
+    r1 = np.zeros(K)
+    RRt, RHt, HHt = np.zeros((K, K)), np.zeros((K, d)), np.zeros((d, d))
+    for start in range(0, N, block):
+        stop = min(start + block, N)
+        n = stop - start
+        Hb, Yb = H[:, start:stop], Y[:, start:stop]
+        R = buffer[: K * n].reshape(K, n)
+        np.matmul(W, Hb, out=R)
+        R += bias
+        R -= Yb
+        r1 += R.sum(axis=1)
+        RRt += R @ R.T
+        RHt += R @ Hb.T
+        HHt += Hb @ Hb.T
+        # (7): W^T E M_g - lambda_H N H = -(W^T R + lambda_H N H - v 1^T), on this block
+        T = t_buffer[: d * n].reshape(d, n)
+        np.matmul(Wt, R, out=T)
+        shift = h_buffer[: d * n].reshape(d, n)
+        np.multiply(Hb, lh, out=shift)
+        shift -= v
+        T += shift
+        r7 += float(np.vdot(T, T))
+    rr = float(np.trace(RRt))
+    # <R, Y> = <R, WH + b1^T - R> = <W, R H^T> + b.R1 - ||R||^2, from the products above
+    ry = float(np.vdot(W, RHt)) + float(b @ r1) - rr
+    # ||W^T E M_g||^2 = ||W^T R - v 1^T||^2, only a scale in the denominator of (7)
+    WWt = W @ W.T
+    t2 = float(np.vdot(WWt, RRt)) - 2.0 * float(v[:, 0] @ (W.T @ r1)) + N * float(v[:, 0] @ v[:, 0])
+    return _Sums(
+        rr=rr,
+        hh=float(np.trace(HHt)),
+        ry=ry,
+        r1=r1,
+        y1=y1,
+        h1=h1,
+        E1=E1,
+        RRt=RRt,
+        RHt=RHt,
+        HHt=HHt,
+        t2=max(t2, 0.0),
+        r7=r7,
+    )
+
+
+def _objective(instance: Instance, W: np.ndarray, b: np.ndarray, sums: _Sums) -> float:
+    value = 0.5 / instance.N * sums.rr
     value += 0.5 * instance.lambda_W * float(np.vdot(W, W))
-    value += 0.5 * instance.lambda_H * float(np.vdot(H, H))
+    value += 0.5 * instance.lambda_H * sums.hh
     if math.isinf(instance.lambda_b):
         return value if not np.any(b) else math.inf
     return value + 0.5 * instance.lambda_b * float(b @ b)
+
+
+def ufm_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
+    """The UFM objective f(W, H, b) of CLAIMS.md; +inf for b != 0 in the bias-free UFM."""
+    return _objective(instance, W, b, _sums(instance, W, H, b, full=False))
 
 
 def _relative(residual: np.ndarray, *terms: float) -> float:
     scale = sum(terms)
     norm = float(np.linalg.norm(residual))
     return 0.0 if norm == 0.0 else norm / max(scale, _TINY)
+
+
+def _relative_norm(norm: float, *terms: float) -> float:
+    return 0.0 if norm == 0.0 else norm / max(sum(terms), _TINY)
 
 
 def first_order_residuals(
@@ -79,25 +199,31 @@ def first_order_residuals(
     (6) :math:`E M_\gamma H^\top = \lambda_W N W`, (7) :math:`W^\top E M_\gamma = \lambda_H N H`,
     (8) :math:`b = \tfrac{\gamma}{N} E 1`.
     """
-    Y, N, g = instance.Y, instance.N, instance.gamma
-    E = Y - W @ H
-    E1 = E.sum(axis=1)
-    H1 = H.sum(axis=1)
-    EMHt = E @ H.T - g / N * np.outer(E1, H1)  # E M_g H^T, (K, d)
-    WtEM = W.T @ E - g / N * np.outer(W.T @ E1, np.ones(N))  # W^T E M_g, (d, N)
+    return _residuals(instance, W, b, _sums(instance, W, H, b), tol)
+
+
+def _residuals(
+    instance: Instance, W: np.ndarray, b: np.ndarray, sums: _Sums, tol: Tolerances
+) -> dict[str, float]:
+    assert sums.E1 is not None and sums.h1 is not None and sums.RHt is not None
+    assert sums.HHt is not None
+    N, g = instance.N, instance.gamma
+    E1, h1 = sums.E1, sums.h1
+    # E M_g H^T with E = b 1^T - R: b (H1)^T - R H^T - g/N (E1)(H1)^T, (K, d)
+    EMHt = np.outer(b - g / N * E1, h1) - sums.RHt
     lw, lh = instance.lambda_W * N, instance.lambda_H * N
     sc, fl = instance.scales(), tol.floor
     res6 = _relative(
         EMHt - lw * W, float(np.linalg.norm(EMHt)), lw * float(np.linalg.norm(W)), fl * lw * sc["W"]
     )
-    res7 = _relative(
-        WtEM - lh * H, float(np.linalg.norm(WtEM)), lh * float(np.linalg.norm(H)), fl * lh * sc["H"]
+    res7 = _relative_norm(
+        math.sqrt(sums.r7), math.sqrt(sums.t2), lh * math.sqrt(sums.hh), fl * lh * sc["H"]
     )
     b_star = g / N * E1
     res8 = _relative(
         b - b_star, float(np.linalg.norm(b)), float(np.linalg.norm(b_star)), fl * sc["b"]
     )
-    WtW, HHt = instance.lambda_W * (W.T @ W), instance.lambda_H * (H @ H.T)
+    WtW, HHt = instance.lambda_W * (W.T @ W), instance.lambda_H * sums.HHt
     bal = _relative(
         WtW - HHt,
         float(np.linalg.norm(WtW)),
@@ -146,23 +272,45 @@ class Certificate:
         }
 
 
-def _dual_point(
-    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
-) -> tuple[float, float]:
-    """Value of the dual at the scaled residual, and the unscaled ||Lambda||_2 / mu."""
-    Y, N, mu = instance.Y, instance.N, instance.mu
-    L = (Y - W @ H - b[:, None]) / N
-    if instance.lambda_b == 0:
-        L = L - L.mean(axis=1, keepdims=True)  # feasibility: Lambda 1 = 0
-    spectral = math.sqrt(max(float(np.linalg.eigvalsh(L @ L.T)[-1]), 0.0))
+def _dual_point(instance: Instance, sums: _Sums) -> tuple[float, float]:
+    r"""Value of the dual at the scaled residual, and the unscaled ||Lambda||_2 / mu.
+
+    :math:`\Lambda = -s R/N` (centred, :math:`R - R11^\top/N`, when :math:`\lambda_b = 0`), with
+    :math:`s \le 1` the scaling into the ball; its products come from :class:`_Sums`.
+    """
+    assert sums.RRt is not None and sums.r1 is not None and sums.y1 is not None
+    N, mu = instance.N, instance.mu
+    RRt, rr, ry, r1 = sums.RRt, sums.rr, sums.ry, sums.r1
+    if instance.lambda_b == 0:  # feasibility: Lambda 1 = 0
+        RRt = RRt - np.outer(r1, r1) / N
+        rr = max(rr - float(r1 @ r1) / N, 0.0)
+        ry = ry - float(r1 @ sums.y1) / N
+    spectral = math.sqrt(max(float(np.linalg.eigvalsh(RRt)[-1]), 0.0)) / N
     ratio = spectral / mu
-    if ratio > 1.0:
-        L = L / ratio
-    value = float(np.vdot(L, Y)) - 0.5 * N * float(np.vdot(L, L))
+    scale = 1.0 / ratio if ratio > 1.0 else 1.0
+    # <Lambda, Y> - N/2 ||Lambda||^2 with Lambda = -scale R / N
+    value = -scale * ry / N - 0.5 * scale * scale * rr / N
     if 0 < instance.lambda_b < math.inf:
-        L1 = L.sum(axis=1)
+        L1 = -scale / N * r1
         value -= 0.5 / instance.lambda_b * float(L1 @ L1)
     return value, ratio
+
+
+def _z_bound(instance: Instance, W: np.ndarray, sums: _Sums, bounds: dict[str, float]) -> float:
+    r"""A bound on :math:`\|Z - Z^\star\|_F` from the bound :math:`\delta` on :math:`X = Z + b1^\top`.
+
+    :math:`\lambda_b = \infty`: b = 0, so :math:`\delta`. :math:`0 < \lambda_b < \infty`:
+    :math:`\delta + \sqrt N \|b - b^\star\|`. :math:`\lambda_b = 0`: the minimiser has
+    :math:`Z^\star 1 = 0` (Theorem III.4a: it solves the centred bias-free problem), so
+    :math:`\|Z - Z^\star\| \le \|(X - X^\star)(I - J)\| + \|Z J\| \le \delta + \|Z1\|/\sqrt N`.
+    """
+    delta, N = bounds["X = WH + b1^T"], instance.N
+    if math.isinf(instance.lambda_b):
+        return delta
+    if instance.lambda_b > 0:
+        return delta + math.sqrt(N) * bounds["b"]
+    assert sums.h1 is not None
+    return delta + float(np.linalg.norm(W @ sums.h1)) / math.sqrt(N)
 
 
 def certify(
@@ -201,18 +349,21 @@ def certify(
             "the solution has NaN or infinite entries",
             details or {},
         )
-    primal = ufm_objective(instance, W, H, b)
-    dual, ratio = _dual_point(instance, W, H, b)
+    sums = _sums(instance, W, H, b)
+    primal = _objective(instance, W, b, sums)
+    dual, ratio = _dual_point(instance, sums)
     gap = primal - dual
     relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
-    residuals = first_order_residuals(instance, W, H, b, tol)
-    slack = max(gap, 0.0)
+    residuals = _residuals(instance, W, b, sums, tol)
+    # the computed gap is itself rounded: the distance bounds use the gap plus its rounding
+    slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual))
     bounds = {
         "X = WH + b1^T": math.sqrt(2 * N * slack),
         "within-class scatter": math.sqrt(2 * slack / instance.lambda_H),
     }
     if 0 < instance.lambda_b < math.inf:
         bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
+    bounds["Z = WH"] = _z_bound(instance, W, sums, bounds)
     certified = math.isfinite(primal) and relative_gap <= tol.gap
     if certified:
         reason = ""

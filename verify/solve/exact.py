@@ -31,11 +31,15 @@ import numpy as np
 
 from ..instance import Instance
 from ..tolerances import Tolerances
-from .factor import pad
 
 __all__ = ["solve_exact"]
 
 _EPS = np.finfo(np.float64).eps
+
+
+def _block(N: int, rows: int) -> int:
+    """Columns per block of a pass over a (rows, N) array: about 8 MiB, so a block stays in cache."""
+    return min(N, max(64, (1 << 23) // (8 * rows)))
 
 
 def _spectrum(Gc: np.ndarray, r: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
@@ -79,6 +83,15 @@ def _jacobian(sigma: np.ndarray, U: np.ndarray, w: np.ndarray, tau: float) -> np
 def _newton_bias(
     Gc: np.ndarray, m: np.ndarray, N: int, tau: float, lambda_b: float, max_iter: int = 100
 ) -> tuple[np.ndarray, dict[str, Any]]:
+    """The minimiser b of phi by semismooth Newton from b = 0, with the solver's diagnostics."""
+    b, details, _ = _newton_bias_spectrum(Gc, m, N, tau, lambda_b, max_iter)
+    return b, details
+
+
+def _newton_bias_spectrum(
+    Gc: np.ndarray, m: np.ndarray, N: int, tau: float, lambda_b: float, max_iter: int = 100
+) -> tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]]:
+    """:func:`_newton_bias`, also returning the spectrum (sigma, U) of A A^T at the final b."""
     K = m.size
     b = np.zeros(K)
 
@@ -122,7 +135,7 @@ def _newton_bias(
         if not accepted:
             break
         b, phi, grad, sigma, U = trial, phi_t, grad_t, sigma_t, U_t
-    return b, {"newton_iterations": iterations, "gradient_history": history}
+    return b, {"newton_iterations": iterations, "gradient_history": history}, (sigma, U)
 
 
 def solve_exact(
@@ -131,28 +144,43 @@ def solve_exact(
     """Global minimiser (W, H, b) of the UFM; see the module docstring for the method."""
     if options:
         raise TypeError(f"the exact engine takes no options, got {sorted(options)}")
-    Y, N, K = instance.Y, instance.N, instance.K
+    Y, N, K, d = instance.Y, instance.N, instance.K, instance.d
     tau = N * instance.mu
     m = Y.mean(axis=1)
-    Yc = Y - m[:, None]
-    Gc = Yc @ Yc.T
+    # Gc = Yc Yc^T with Yc = Y - m 1^T, centred block by block (no K x N temporary)
+    block = _block(N, K)
+    buffer = np.empty(K * block)
+    Gc = np.zeros((K, K))
+    for start in range(0, N, block):
+        stop = min(start + block, N)
+        Yc = buffer[: K * (stop - start)].reshape(K, stop - start)
+        np.subtract(Y[:, start:stop], m[:, None], out=Yc)
+        Gc += Yc @ Yc.T
     Gc = 0.5 * (Gc + Gc.T)
     details: dict[str, Any] = {}
     if math.isinf(instance.lambda_b):
         b = np.zeros(K)
         details["newton_iterations"] = 0
+        sigma, U = _spectrum(Gc, m - b, N)
     else:
-        b, details = _newton_bias(Gc, m, N, tau, instance.lambda_b)
-    sigma, U = _spectrum(Gc, m - b, N)
+        b, details, (sigma, U) = _newton_bias_spectrum(Gc, m, N, tau, instance.lambda_b)
     # singular values within rounding of tau are thresholded to zero, not to sqrt(rounding)
     snap = 32 * _EPS * max(float(sigma.max(initial=0.0)), tau)
     act = sigma > tau + snap
     Ua, sa = U[:, act], sigma[act]
     root = np.sqrt(sa - tau)
     s = (instance.lambda_H / instance.lambda_W) ** 0.25
-    W_top = s * (Ua * root) @ Ua.T
-    H_top = ((Ua * (root / (s * sa))) @ Ua.T) @ (Y - b[:, None])
-    W, H = pad(W_top, H_top, instance.d)
+    W = np.zeros((K, d))
+    W[:, :K] = s * (Ua * root) @ Ua.T
+    # H = [P (Y - b 1^T); 0] with P = Ua diag(root / (s sa)) Ua^T, written block by block
+    # straight into the zero-padded (d, N) array
+    P = (Ua * (root / (s * sa))) @ Ua.T
+    H = np.zeros((d, N))
+    for start in range(0, N, block):
+        stop = min(start + block, N)
+        A = buffer[: K * (stop - start)].reshape(K, stop - start)
+        np.subtract(Y[:, start:stop], b[:, None], out=A)
+        np.matmul(P, A, out=H[:K, start:stop])
     details["rank"] = int(act.sum())
     details["singular_values"] = sigma[::-1].tolist()
     details["tau"] = tau

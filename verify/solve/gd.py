@@ -1,0 +1,126 @@
+r"""Engine ``gd``: full-batch gradient descent on the non-convex UFM, as the literature does it.
+
+With :math:`R = WH + b1^\top - Y`, a fixed step :math:`\eta` and a random start
+(Gaussian W and per-sample Gaussian columns of H, scale ``init_scale``; b = 0):
+
+.. math::
+
+    W \leftarrow W - \eta\,(R H^\top/N + \lambda_W W),\quad
+    H \leftarrow H - \eta\,(W^\top R/N + \lambda_H H),\quad
+    b \leftarrow b - \eta\,(R1/N + \lambda_b b)
+
+(b stays 0 for :math:`\lambda_b = \infty`). Nothing here assumes the answer: no NC1, no
+balance, no closed form. The stopping rule is honest and reported in ``details["stop"]``:
+``"stationary"`` when :math:`\|\nabla f\|_F \le` ``grad_tol`` :math:`\cdot\,\|\nabla f(x_0)\|_F`,
+``"iteration limit"`` or ``"time limit"`` otherwise; a non-finite or exploding objective raises
+:class:`~verify.errors.SolverFailure`. Whether the point reached is a *global* minimiser is
+not this module's word: :func:`verify.solve.certify` decides it from the duality gap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from ..errors import SolverFailure
+from ..instance import Instance
+from ..tolerances import Tolerances
+
+__all__ = ["default_step", "initial_point", "solve_gd"]
+
+
+def default_step(instance: Instance) -> float:
+    r"""A step :math:`1/L` from the curvature near a minimiser.
+
+    At the balanced minimiser :math:`\|W\|_2^2 = s^2\sigma_1(Z)` and
+    :math:`\|H\|_2^2 = \sigma_1(Z)/s^2` with :math:`s = (\lambda_H/\lambda_W)^{1/4}` and
+    :math:`\sigma_1(Z) \le \sigma_1(Y)`, so the blocks' curvatures are at most
+    :math:`\sigma_1(Y)s^{\mp 2}/N + \lambda_{W,H}` and :math:`1 + \lambda_b` for b.
+    """
+    Y, N = instance.Y, instance.N
+    sigma = math.sqrt(max(float(np.linalg.eigvalsh(Y @ Y.T)[-1]), 0.0))
+    s2 = math.sqrt(instance.lambda_H / instance.lambda_W)
+    L = max(sigma * s2 / N + instance.lambda_W, sigma / (s2 * N) + instance.lambda_H)
+    if not math.isinf(instance.lambda_b):
+        L = max(L, 1.0 + instance.lambda_b)
+    return 1.0 / L
+
+
+def initial_point(instance: Instance, seed: int, init_scale: float = 0.1) -> tuple[np.ndarray, ...]:
+    """The random start (W, H, b) for ``seed``: Gaussian entries of scale ``init_scale``, b = 0."""
+    rng = np.random.default_rng(seed)
+    K, d, N = instance.K, instance.d, instance.N
+    W = init_scale * rng.standard_normal((K, d))
+    H = init_scale * rng.standard_normal((d, N))
+    return W, H, np.zeros(K)
+
+
+def solve_gd(
+    instance: Instance,
+    tol: Tolerances,
+    *,
+    seed: int = 0,
+    step: float | None = None,
+    init_scale: float = 0.1,
+    grad_tol: float = 1e-9,
+    max_iter: int = 200_000,
+    max_seconds: float = 60.0,
+    check_every: int = 50,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """Gradient descent from a random start; see the module docstring for the stopping rule."""
+    eta = default_step(instance) if step is None else float(step)
+    if not (eta > 0 and math.isfinite(eta)):
+        raise SolverFailure(f"step={eta!r}: the step must be positive and finite")
+    W, H, b = initial_point(instance, seed, init_scale)
+    Y, N = instance.Y, instance.N
+    lw, lh, lb = instance.lambda_W, instance.lambda_H, instance.lambda_b
+    bias = not math.isinf(lb)
+    start = time.perf_counter()
+    first = math.nan
+    f0 = math.inf
+    stop, iterations, norm = "iteration limit", 0, math.nan
+    with np.errstate(all="ignore"):  # divergence shows as a non-finite objective below
+        while iterations < max_iter:
+            R = W @ H
+            R += b[:, None]
+            R -= Y
+            gW = R @ H.T
+            gW *= 1.0 / N
+            gW += lw * W
+            gH = W.T @ R
+            gH *= 1.0 / N
+            gH += lh * H
+            gb = R.sum(axis=1) / N + lb * b if bias else np.zeros_like(b)
+            if iterations % check_every == 0:
+                norm = math.sqrt(float(np.vdot(gW, gW)) + float(np.vdot(gH, gH)) + float(gb @ gb))
+                f = 0.5 / N * float(np.vdot(R, R)) + 0.5 * lw * float(np.vdot(W, W))
+                f += 0.5 * lh * float(np.vdot(H, H)) + (0.5 * lb * float(b @ b) if bias else 0.0)
+                if iterations == 0:
+                    first, f0 = norm, f
+                if not (math.isfinite(f) and math.isfinite(norm)) or f > 1e6 * max(f0, 1.0):
+                    raise SolverFailure(
+                        f"gradient descent diverged at iteration {iterations} with step {eta:.3g}"
+                    )
+                if norm <= grad_tol * first:
+                    stop = "stationary"
+                    break
+                if time.perf_counter() - start > max_seconds:
+                    stop = "time limit"
+                    break
+            W -= eta * gW
+            H -= eta * gH
+            if bias:
+                b -= eta * gb
+            iterations += 1
+    details = {
+        "stop": stop,
+        "iterations": iterations,
+        "step": eta,
+        "seed": seed,
+        "gradient_norm": norm,
+        "initial_gradient_norm": first,
+    }
+    return W, H, b, details
