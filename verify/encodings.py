@@ -83,10 +83,15 @@ def load_encoding(path: str | Path, K: int | None = None) -> np.ndarray:
         array = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise InvalidFile(f"encoding file {str(path)!r}: no such file") from None
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, EOFError) as error:  # EOFError: an empty file
         raise InvalidFile(
             f"encoding file {str(path)!r}: not a numpy array file ({error})"
         ) from None
+    if not isinstance(array, np.ndarray):  # np.load opens a zip archive as an NpzFile
+        array.close()
+        raise InvalidFile(
+            f"encoding file {str(path)!r}: a .npz archive of arrays, not a single .npy array"
+        )
     if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
         raise InvalidFile(f"encoding file {str(path)!r}: dtype {array.dtype} is not real numeric")
     if array.ndim != 2 or array.shape[0] != array.shape[1]:

@@ -56,7 +56,7 @@ def _jacobian(sigma: np.ndarray, U: np.ndarray, w: np.ndarray, tau: float) -> np
     r"""D of :math:`r \mapsto \mathrm{SVT}_\tau(A)1/N` where :math:`A = Y_c + r1^\top`, as U M U^T.
 
     ``w = U^T a`` with :math:`a = \sqrt N r`. Terms that would divide by a zero singular value
-    are combined analytically (derivation in ``tests/test_exact_engine.py``).
+    are combined analytically (derivation in ``tests/test_engines.py``).
     """
     act = sigma > tau
     ia, ii = np.flatnonzero(act), np.flatnonzero(~act)
