@@ -124,7 +124,8 @@ def cases(
     """Instances satisfying every named hypothesis in ``hypotheses`` (and nothing else forced).
 
     c is drawn relative to the encoding's scale alpha (its SSETF-fit alpha, which is 1 for
-    one-hot), so every encoding visits both the active regime and the zero minimiser; lambda_b
+    one-hot) or to one of its singular values, so every encoding visits the active regime, each
+    change of rank and the zero minimiser; lambda_b
     visits 0, inf, the one-hot phase threshold c/(1-c), points 1e-6 either side of it, and a
     log-uniform range 1e-4..1e4.
     """
@@ -153,8 +154,15 @@ def cases(
         u = draw(st.one_of(st.floats(0.01, 0.99), st.just(1 - 1e-6)))
         c = u * limit
     else:
+        # the minimiser's rank changes as c crosses the encoding's singular values (the
+        # thresholding of Ybar - b 1^T at c), so c is drawn around alpha or around any one of them
+        sv = np.linalg.svd(Ybar, compute_uv=False)
+        scales = [alpha, *sorted({round(float(x), 12) for x in sv if x > 1e-09 * sv[0]})]
+        scale = draw(st.sampled_from(scales))
         u = draw(st.one_of(st.floats(0.01, 1.5), st.just(1.0), st.just(1 - 1e-6)))
-        c = u * alpha
+        c = u * scale
+        if scale != alpha:
+            drawn["c_scale"] = scale
     drawn["c"] = c
     nbar = sum(counts) / K
     mu = c / (K * math.sqrt(nbar))

@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "list": "check",
     "check": "check",
     "derive": "derive",
+    "hunt": "hunt",
+    "report": "report",
 }
 
 

@@ -20,7 +20,7 @@ STYLE = {
 }
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     if name == "list":
         p = sub.add_parser(name, help="the claims, their hypotheses and references")
         p.set_defaults(run=run_list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -16,7 +17,7 @@ from ..tolerances import DEFAULT, Tolerances
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
-def positive_int(name: str):  # type: ignore[no-untyped-def]
+def positive_int(name: str) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -29,7 +30,7 @@ def positive_int(name: str):  # type: ignore[no-untyped-def]
     return parse
 
 
-def real(name: str, allow_inf: bool = False):  # type: ignore[no-untyped-def]
+def real(name: str, allow_inf: bool = False) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)

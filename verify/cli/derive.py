@@ -12,7 +12,7 @@ from ..io import atomic_write_json
 from .common import console
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
         help="symbolic derivation and proof replay of a claim",

@@ -14,7 +14,7 @@ from ..metrics import features_from_arrays, nc_metrics
 from .common import console
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
         help="NC metrics of saved features",

@@ -18,7 +18,7 @@ from ..solve import ENGINES, Solution, solve
 from .common import console, counts_arg, positive_int, real, tolerance_line
 
 
-def add_parser(sub: argparse._SubParsersAction, name: str) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p = sub.add_parser(
         name,
         help="certified global minimiser of one UFM instance",

@@ -1,4 +1,4 @@
-"""Settings for re-solving a counterexample as precisely as the second engine can.
+"""Settings for re-solving a counterexample as precisely as a second engine can.
 
 Clarabel's defaults stop at gaps near 1e-8, where the class means of a minimiser close to a
 phase boundary are still blurred by the solver's error (a rank-one frame looks like an SSETF
@@ -13,3 +13,7 @@ PRECISE: dict[str, float | int] = {
     "tol_ktratio": 1e-10,
     "max_iter": 400,
 }
+
+# gradient descent run to a stationarity 1e-12 of its first gradient (linear convergence makes
+# that a few thousand iterations more than the default), for at most 10 s
+GD_PRECISE: dict[str, float | int] = {"grad_tol": 1e-12, "max_seconds": 10.0}

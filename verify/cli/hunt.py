@@ -1,0 +1,163 @@
+"""``verify hunt``: search for a certified, minimal counterexample to a claim.
+
+CLAIM is a registered id, a group (each direction of ``conjecture-ssetf`` is hunted and the
+report says which fails) or ``path/to/file.py:NAME`` for a Claim in a user's file. Writes
+``<out>/<slug>.json`` and ``<out>/<slug>.md``; exit status 0 when the hunt ran (1 with
+``--strict`` when the claim was refuted or the hunt inconclusive), 2 on bad input (nothing
+written), 130 when interrupted (what was found so far is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.markup import escape
+
+from ..claims.verdict import Outcome
+from ..errors import InvalidArgument
+from ..hunt import DEFAULT_DATABASE, HuntResult, hunt, write
+from ..hunt.summary import text
+from ..tolerances import DEFAULT
+from .common import check_output_path, console, positive_int, tolerance_line
+
+STYLE = {
+    "refuted": "bold red",
+    "survived": "green",
+    "inconclusive": "yellow",
+    "interrupted": "yellow",
+    "none": "yellow",
+}
+
+
+def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
+    p = sub.add_parser(
+        name,
+        help="hunt a claim for certified, minimal counterexamples",
+        description="Search for a certified, minimal counterexample to a claim, relax its "
+        "hypotheses, and propose the narrowest amendment the evidence supports.",
+        epilog="CLAIM: a registered id (theorem-IV.4), a group (conjecture-ssetf: each "
+        "direction is hunted) or path/to/file.py:NAME. Writes OUT/SLUG.json and OUT/SLUG.md. "
+        "Exit 0 when the hunt ran (1 with --strict if refuted or inconclusive), 2 on bad input "
+        "(nothing written), 130 when interrupted (what was found so far is written).",
+    )
+    p.add_argument("claim", help="claim id, group, or path/to/file.py:NAME")
+    p.add_argument(
+        "--budget",
+        "-N",
+        type=positive_int("budget"),
+        default=200,
+        help="certified evaluations per claim hunted (default 200)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="same seed, same JSON (default 0)")
+    p.add_argument(
+        "--relax",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="HYPOTHESIS",
+        help="drop these hypotheses of the claim and hunt the generalised claim",
+    )
+    p.add_argument(
+        "--jobs", "-j", type=positive_int("jobs"), default=1, help="worker processes (default 1)"
+    )
+    p.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (needs [dask])"
+    )
+    p.add_argument("--json", default=None, metavar="PATH", help="also write the JSON here")
+    p.add_argument("--out", default="reports/hunts", metavar="DIR", help="default reports/hunts")
+    p.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE,
+        metavar="DIR",
+        help="Hypothesis example database root (default .hypothesis/hunt)",
+    )
+    p.add_argument("--no-database", action="store_true", help="neither replay nor save examples")
+    p.add_argument("--no-amend", action="store_true", help="do not propose or hunt amendments")
+    p.add_argument("--strict", action="store_true", help="exit 1 when refuted or inconclusive")
+    p.set_defaults(run=run)
+
+
+def _check_dir(name: str, value: str) -> None:
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise InvalidArgument(name, value, "must be a directory, not a file")
+
+
+def _show_instance(outcome: Outcome) -> None:
+    console.print(text(outcome, indent="    "), markup=False, highlight=False)
+
+
+def _summary(result: HuntResult) -> None:
+    for d in result.directions:
+        style = STYLE.get(d.status, "")
+        console.print(f"[bold]{escape(d.claim.id)}[/]: [{style}]{d.status}[/]", highlight=False)
+        if d.ref.relax:
+            kept = ", ".join(d.claim.hypotheses) or "none"
+            console.print(f"  relaxed claim: drops {', '.join(d.ref.relax)}; keeps {kept}")
+        console.print(f"  {d.reason}", markup=False)
+        if d.counterexample is not None:
+            head = "counterexample" if d.status == "refuted" else "counterexample (unconfirmed)"
+            console.print(f"  {head}:")
+            _show_instance(d.counterexample)
+            conf = d.confirmation
+            if conf.get("tight"):
+                t, s = conf["tight"], conf["second"]
+                console.print(
+                    f"    confirmation: exact at gap {t['gap_tolerance']:.0e}: {t['status']} "
+                    f"({t['worst_residual']:.2e}); {s['engine']}: {s['status']} "
+                    f"({s['worst_residual']:.2e})",
+                    markup=False,
+                )
+        cov = d.as_dict(timings=False)["coverage"]
+        console.print(
+            f"  covered: {cov['instances']} instances, K {cov['K']}, c {cov['c']}, "
+            f"lambda_b {cov['lambda_b']}, encodings {cov['encodings']}, counts {cov['counts']}",
+            markup=False,
+        )
+        closest = d.closest_call()
+        if closest is not None and d.status != "refuted":
+            console.print(f"  closest call: worst residual {closest.worst:.3e} at")
+            _show_instance(closest)
+        a = d.amendment
+        if a:
+            if a["status"] == "none":
+                console.print(f"  amendment: {a['statement']}", markup=False)
+            else:
+                style = STYLE.get(a["status"], "")
+                console.print(
+                    f"  amendment proposed: [bold]{escape(a['id'])}[/] "
+                    f"({'restores' if a.get('restores') else 'adds'} {escape(a['added'])}, keeps "
+                    f"{a['keeps']:.0%} of the generated instances): [{style}]{a['status']}[/]",
+                    highlight=False,
+                )
+                console.print(f"    {a['reason']}", markup=False)
+    if len(result.directions) > 1:
+        failing = ", ".join(result.failing) or "none"
+        console.print(f"failing direction(s): {failing}", markup=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    check_output_path("json", args.json)
+    _check_dir("out", args.out)
+    database = None if args.no_database else args.database
+    if database is not None:
+        _check_dir("database", database)
+    result = hunt(
+        args.claim,
+        budget=args.budget,
+        seed=args.seed,
+        relax=tuple(args.relax),
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        database=database,
+        amend=not args.no_amend,
+    )
+    _summary(result)
+    console.print(tolerance_line(DEFAULT))
+    paths = write(result, args.out, args.json)
+    console.print("wrote " + ", ".join(str(p) for p in paths), markup=False)
+    console.print(f"{result.seconds:.1f} s")
+    if result.interrupted:
+        return 130
+    return 1 if args.strict and result.status in ("refuted", "inconclusive") else 0

@@ -1,0 +1,297 @@
+"""``build_report``: check every claim, draw the figures, render the pages, publish atomically.
+
+Layout of a report directory (``reports/`` by default)::
+
+    index.md, index.json          the entry point: findings, claim table, reproducibility
+    claims/<slug>.md, .json       one page per claim and its data (slugs in index.json)
+    hunts/<slug>.md               re-rendered from hunts/<slug>.json (written by verify hunt)
+    figures/<name>.png            our figures (figures/benchmarks_* belong to the benchmarks)
+    benchmarks.md, .json          written by the benchmarks, linked when present
+
+See :mod:`verify.report.atomic` for how the parts we own are replaced all at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..claims import Claim, Verdict, check
+from ..claims.registry import select
+from ..errors import InvalidArgument, InvalidFile
+from ..io import atomic_write_json, atomic_write_text, to_jsonable
+from ..tolerances import DEFAULT
+from . import figures as fig_a
+from . import figures_conjecture as fig_c
+from . import figures_nc as fig_b
+from .atomic import publish, recover, staging
+from .environment import environment
+from .findings import findings
+from .hunt_page import hunt_page
+from .hunts import conjecture_instances, load_hunts
+from .pages import claim_page, index_page
+from .text import gap_histogram, slugs_for
+
+__all__ = ["build_report", "load_index", "run_checks"]
+
+Progress = Callable[[str], None]
+
+
+def _errored(claim: Claim, error: Exception, examples: int, seed: int) -> Verdict:
+    return Verdict(
+        claim.id,
+        "inconclusive",
+        DEFAULT,
+        {},
+        None,
+        reason=f"the check raised {type(error).__name__}: {error}",
+        examples=examples,
+        seed=seed,
+    )
+
+
+def import_project() -> None:
+    """Import every module of ``verify`` and ``proofs`` before any search.
+
+    Hypothesis (>= 6.131) also draws numbers from the constants of the *local modules loaded so
+    far* (``hypothesis.internal.conjecture.providers._get_local_constants``), so a check's draws
+    depend on which project modules happen to be imported. Loading them all first makes a
+    report independent of import order: the same in a fresh process, a second run, or a test.
+    """
+    import proofs
+    import verify
+
+    for package in (verify, proofs):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if info.name.endswith("__main__"):
+                continue
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # e.g. an optional engine whose dependency is missing
+                continue
+
+
+def run_checks(
+    claims: list[Claim], examples: int, seed: int, progress: Progress | None = None
+) -> tuple[list[Verdict], list[str]]:
+    """``check`` every claim; a claim whose check raises is inconclusive, with the error."""
+    import_project()
+    verdicts, errors = [], []
+    for claim in claims:
+        if progress:
+            progress(f"checking {claim.id}")
+        try:
+            verdicts.append(check(claim, examples=examples, seed=seed))
+        except Exception as error:  # reported in the verdict and by the CLI, never hidden
+            verdicts.append(_errored(claim, error, examples, seed))
+            errors.append(f"{claim.id}: {type(error).__name__}: {error}")
+    return verdicts, errors
+
+
+def _figures(
+    stage: Path, dpi: int, seed: int, verdicts: list[Verdict], hunts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    curves = fig_a.sweep()
+    instances, flags, used = conjecture_instances(hunts, fig_c.MAX_HUNT_POINTS)
+    if instances:
+        source = f"instances tried by the hunt(s) {', '.join(used)}"
+    else:
+        instances = fig_c.sample(seed)
+        flags = [False] * len(instances)
+        source = f"a fixed-seed sample of balanced instances (seed {seed})"
+    return [
+        fig_a.transition(stage, dpi, curves),
+        fig_a.bias_figure(stage, dpi, curves),
+        fig_a.gram_figure(stage, dpi),
+        fig_c.conjecture_figure(stage, dpi, fig_c.conjecture_points(instances, flags), source),
+        fig_b.nc3_figure(stage, dpi, seed),
+        fig_b.gaps_figure(
+            stage, dpi, {v.claim_id: list(v.gaps) for v in verdicts}, _empty(verdicts)
+        ),
+    ]
+
+
+def _empty(verdicts: list[Verdict]) -> dict[str, str]:
+    """Why a verdict rests on no solve, for the gaps figure."""
+    return {
+        v.claim_id: "no verdict: the check raised an error (see the claim's page)"
+        if v.reason.startswith("the check raised")
+        else "no solve: this claim is checked without solving the UFM"
+        for v in verdicts
+        if not v.gaps
+    }
+
+
+def _relevant(figures: list[dict[str, Any]], *ids: str) -> list[dict[str, Any]]:
+    return [f for f in figures if f["name"] != "gaps" and set(ids) & set(f["claims"])]
+
+
+def _claim_json(
+    claim: Claim, v: Verdict, slug: str, figures: list[dict[str, Any]]
+) -> dict[str, Any]:
+    from ..symbolic import derivation
+
+    d = None
+    if claim.derivation:
+        try:
+            d = derivation(claim.derivation).as_dict()
+        except Exception:  # the verdict's "symbolic" already records the error
+            d = None
+    return {
+        "claim": {
+            "id": claim.id,
+            "slug": slug,
+            "title": claim.title,
+            "statement": claim.statement,
+            "reference": claim.reference,
+            "kind": claim.kind,
+            "group": claim.group,
+            "hypotheses": list(claim.hypotheses),
+            "hypotheses_latex": claim.hypotheses_latex(),
+            "premise_statement": claim.premise_statement,
+            "notes": claim.notes,
+            "relaxed_from": claim.relaxed_from,
+        },
+        "verdict": v.as_dict(timings=True),
+        "relative_gap_summary": gap_histogram(v.gaps, v.tolerances.gap),
+        "derivation": d,
+        "figures": [f["file"] for f in figures],
+    }
+
+
+def _previous(out: Path) -> list[str]:
+    try:
+        return list(json.loads((out / "index.json").read_text(encoding="utf-8"))["generated"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def build_report(
+    out: str | Path = "reports",
+    examples: int = 30,
+    seed: int = 0,
+    claims: list[str] | None = None,
+    dpi: int = 150,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Regenerate the report in ``out`` and return its index (also written as ``index.json``).
+
+    ``claims`` restricts the report to some claims (ids or groups; all by default).
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InvalidArgument(
+            "out", str(out), "must be a directory (the report is a tree of files)"
+        )
+    start = time.perf_counter()
+    chosen = select(claims)
+    by_id = {c.id: c for c in chosen}
+    slugs = slugs_for(by_id)
+    with staging(out) as stage:
+        previous = _previous(out)
+        verdicts, errors = run_checks(chosen, examples, seed, progress)
+        checked = time.perf_counter()
+        if progress:
+            progress("drawing figures")
+        hunts = load_hunts(out)
+        figures = _figures(stage, dpi, seed, verdicts, hunts)
+        drawn = time.perf_counter()
+        if progress:
+            progress("writing pages")
+        (stage / "claims").mkdir()
+        for v in verdicts:
+            claim, slug = by_id[v.claim_id], slugs[v.claim_id]
+            mine = _relevant(figures, claim.id, claim.relaxed_from)
+            atomic_write_text(stage / "claims" / f"{slug}.md", claim_page(claim, v, mine, slug))
+            atomic_write_json(stage / "claims" / f"{slug}.json", _claim_json(claim, v, slug, mine))
+        links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
+        generated = [f["file"] for f in figures]
+        for h in hunts:
+            mine = _relevant(figures, str(h.get("claim", "")).split(" ")[0])
+            atomic_write_text(stage / "hunts" / f"{h['slug']}.md", hunt_page(h, links, mine))
+            generated.append(f"hunts/{h['slug']}.md")
+        index = _index(out, examples, seed, verdicts, by_id, slugs, hunts, figures, generated)
+        index["errors"] = errors
+        index["timings"] = {
+            "checks_seconds": checked - start,
+            "figures_seconds": drawn - checked,
+            "per_claim_seconds": {v.claim_id: v.seconds for v in verdicts},
+        }
+        atomic_write_text(stage / "index.md", index_page(index))
+        index["timings"]["total_seconds"] = time.perf_counter() - start
+        atomic_write_json(stage / "index.json", index)
+        publish(out, stage, previous)
+    return index
+
+
+def _index(
+    out: Path,
+    examples: int,
+    seed: int,
+    verdicts: list[Verdict],
+    by_id: dict[str, Claim],
+    slugs: dict[str, str],
+    hunts: list[dict[str, Any]],
+    figures: list[dict[str, Any]],
+    generated: list[str],
+) -> dict[str, Any]:
+    statuses: dict[str, int] = {}
+    for v in verdicts:
+        statuses[v.status] = statuses.get(v.status, 0) + 1
+    order = ("proved", "verified", "refuted", "inconclusive")
+    return to_jsonable(
+        {
+            "paper": "arXiv 2606.00344",
+            "environment": environment(str(out), examples, seed),
+            "seed": seed,
+            "examples": examples,
+            "tolerances": str(DEFAULT),
+            "status_counts": [(s, statuses[s]) for s in order if s in statuses],
+            "findings": findings(verdicts, by_id, slugs, hunts),
+            "claims": [
+                {
+                    "id": v.claim_id,
+                    "slug": slugs[v.claim_id],
+                    "page": f"claims/{slugs[v.claim_id]}.md",
+                    "json": f"claims/{slugs[v.claim_id]}.json",
+                    "title": by_id[v.claim_id].title,
+                    "statement": by_id[v.claim_id].statement,
+                    "kind": by_id[v.claim_id].kind,
+                    "reference": by_id[v.claim_id].reference,
+                    "status": v.status,
+                    "reason": v.reason,
+                    "evidence": v.evidence,
+                    "counts": v.counts,
+                }
+                for v in verdicts
+            ],
+            "hunts": [
+                {
+                    "slug": h["slug"],
+                    "claim": str(h.get("claim", "")),
+                    "status": str(h.get("status", "")),
+                    "relaxed": ", ".join(map(str, h.get("relaxed") or [])) or "nothing",
+                    "page": f"hunts/{h['slug']}.md",
+                    "json": h["json"],
+                }
+                for h in hunts
+            ],
+            "benchmarks": "benchmarks.md" if (out / "benchmarks.md").exists() else None,
+            "figures": figures,
+            "generated": generated,
+        }
+    )
+
+
+def load_index(out: str | Path = "reports") -> dict[str, Any]:
+    """The published ``index.json`` of ``out`` (finishing an interrupted publication first)."""
+    path = Path(out) / "index.json"
+    if not path.is_file():
+        raise InvalidFile(f"index={str(path)!r}: no such file (run `verify report` first)")
+    recover(out)
+    return dict(json.loads(path.read_text(encoding="utf-8")))
