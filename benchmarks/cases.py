@@ -1,0 +1,87 @@
+"""The benchmark instances, as small JSON-able specs, and how to build them.
+
+A spec names the size (K, N), the class counts (balanced, or imbalanced from a seed), the
+encoding (one-hot or Gaussian from a seed) and lambda_b (0, the phase threshold c/(1-c), a
+large value, or inf). lambda_W = lambda_H = lambda is chosen so that c = K sqrt(n lambda_W
+lambda_H) = 0.3 with n = N/K: every instance has a nonzero minimiser and the threshold is finite.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from verify.encodings import one_hot, random_encoding
+from verify.instance import Instance
+
+#: c = K sqrt(n) lambda for every instance (below 1, so the minimiser is nonzero).
+C_TARGET = 0.3
+#: The "large" lambda_b, far above every threshold c/(1-c) = 0.43 used here.
+LARGE_LAMBDA_B = 100.0
+
+
+def spec(
+    K: int,
+    N: int,
+    *,
+    balanced: bool = True,
+    encoding: str = "one_hot",
+    lambda_b: float | str = 0.0,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """A case spec; ``lambda_b`` is a number, "threshold", "large" or "inf"."""
+    if N % K and balanced:
+        raise ValueError(f"balanced needs K | N, got K={K}, N={N}")
+    return {
+        "K": K,
+        "N": N,
+        "balanced": balanced,
+        "encoding": encoding,
+        "lambda_b": lambda_b,
+        "seed": seed,
+    }
+
+
+def name(s: dict[str, Any]) -> str:
+    """A short readable label, e.g. ``K=4 N=40 bal one-hot lb=thr``."""
+    lb = s["lambda_b"]
+    words = {"threshold": "thr", "large": f"{LARGE_LAMBDA_B:g}", "inf": "inf"}
+    lb_text = words[lb] if isinstance(lb, str) else f"{lb:g}"
+    enc = "one-hot" if s["encoding"] == "one_hot" else "random"
+    return f"K={s['K']} N={s['N']} {'bal' if s['balanced'] else 'imbal'} {enc} lb={lb_text}"
+
+
+def _counts(K: int, N: int, balanced: bool, seed: int) -> tuple[int, ...]:
+    if balanced:
+        return (N // K,) * K
+    # imbalanced: proportions from 1 to 10 (a 10:1 ratio), rounded to sum to N
+    weights = np.random.default_rng(seed).uniform(1.0, 10.0, size=K)
+    counts = np.maximum(1, np.floor(weights / weights.sum() * N).astype(int))
+    counts[np.argmax(counts)] += N - int(counts.sum())
+    return tuple(int(n) for n in counts)
+
+
+def build(s: dict[str, Any]) -> Instance:
+    """The :class:`~verify.instance.Instance` of a spec."""
+    K, N = s["K"], s["N"]
+    counts = _counts(K, N, s["balanced"], s["seed"])
+    Ybar = one_hot(K) if s["encoding"] == "one_hot" else random_encoding(K, s["seed"])
+    lam = C_TARGET / (K * math.sqrt(N / K))
+    lb = s["lambda_b"]
+    c = C_TARGET
+    if lb == "threshold":
+        if not s["balanced"]:
+            raise ValueError("the phase threshold c/(1-c) is defined for balanced data only")
+        lambda_b = c / (1 - c)
+    elif lb == "large":
+        lambda_b = LARGE_LAMBDA_B
+    elif lb == "inf":
+        lambda_b = math.inf
+    else:
+        lambda_b = float(lb)
+    instance = Instance(Ybar, counts, lambda_W=lam, lambda_H=lam, lambda_b=lambda_b)
+    if lb == "threshold":  # use the instance's own threshold, bit for bit
+        instance = instance.replace(lambda_b=instance.threshold)
+    return instance
