@@ -2,8 +2,8 @@
 
 Usage, from the repository root::
 
-    python benchmarks/run.py            # full run, about 20 minutes on 2 cores
-    python benchmarks/run.py --quick    # a small subset, about 3 minutes
+    python benchmarks/run.py            # full run, about 17-20 minutes on 2 cores
+    python benchmarks/run.py --quick    # a small subset, about 3-5 minutes
 
 Every measurement runs in a fresh subprocess (``benchmarks/worker.py``) under a timeout, so a
 peer that hangs or runs out of memory is a row of the table, not a stalled run. Measurements
@@ -294,7 +294,7 @@ def _from_json(value: Any) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small subset (about 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="a small subset (about 3-5 minutes)")
     parser.add_argument(
         "--limit",
         type=float,
