@@ -132,6 +132,7 @@ MEASURED = (
     "yyt",
     "engine",
     "certify",
+    "residuals",
     "total",
     "total_median",
     "total_over_yyt",

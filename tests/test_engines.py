@@ -291,6 +291,65 @@ def test_certificate_of_a_bias_in_the_bias_free_ufm_and_of_nan():
         certify(inst, s.W[:, :2], s.H, s.b, "x")
 
 
+def dense_residuals(inst, W, H, b, tol=DEFAULT):
+    """(6)-(8) and balance as Lemma III.3 reads them, with dense K x N matrices."""
+    N, g, Y = inst.N, inst.gamma, inst.Y
+    E = Y - W @ H
+    M = np.eye(N) - g * np.ones((N, N)) / N
+    lw, lh = inst.lambda_W * N, inst.lambda_H * N
+    sc, fl = inst.scales(), tol.floor
+    fro = np.linalg.norm
+
+    def rel(lhs, rhs, floor):
+        return fro(lhs - rhs) / (fro(lhs) + fro(rhs) + floor)
+
+    return {
+        "(6)": rel(E @ M @ H.T, lw * W, fl * lw * sc["W"]),
+        "(7)": rel(W.T @ E @ M, lh * H, fl * lh * sc["H"]),
+        "(8)": rel(b, g / N * E.sum(axis=1), fl * sc["b"]),
+        "balance": rel(
+            inst.lambda_W * W.T @ W, inst.lambda_H * H @ H.T, fl * inst.lambda_W * sc["WtW"]
+        ),
+    }
+
+
+@pytest.mark.parametrize("lambda_b", [0.0, 0.7, math.inf])
+@pytest.mark.parametrize("size", [0.0, 1e-6, 1e-2, 1.0])
+def test_blocked_passes_match_the_dense_definitions(monkeypatch, lambda_b, size):
+    """The certificate's blocked passes (forced to many small blocks) against dense formulas:
+    the residuals of (6)-(8) and balance, the objective, and the dual point's sums."""
+    from verify.solve import certificate
+
+    monkeypatch.setattr(certificate, "_BLOCK_BYTES", 8 * (K + K + 1) * 64)  # 64 columns a block
+    inst = Instance(random_encoding(K, 3), (90, 40, 7, 60), K + 1, 2e-2, 1e-2, lambda_b)
+    s = solve(inst)
+    rng = np.random.default_rng(1)
+    W = s.W + size * rng.standard_normal(s.W.shape)
+    H = s.H + size * rng.standard_normal(s.H.shape)
+    b = np.zeros(K) if math.isinf(lambda_b) else s.b + size * rng.standard_normal(K)
+    got = certificate.first_order_residuals(inst, W, H, b)
+    want = dense_residuals(inst, W, H, b)
+    for key in want:
+        assert got[key] == pytest.approx(want[key], rel=1e-6, abs=1e-13), key
+    assert certify(inst, W, H, b, "x").residuals == got  # computed when read, the same
+    R = W @ H + b[:, None] - inst.Y
+    sums = certificate._gap_sums(inst, W, H, b)
+    assert sums.RRt == pytest.approx(R @ R.T, rel=1e-12, abs=1e-12)
+    assert sums.ry == pytest.approx(float(np.vdot(R, inst.Y)), rel=1e-12, abs=1e-12)
+    assert sums.r1 == pytest.approx(R.sum(axis=1), rel=1e-12, abs=1e-12)
+    assert sums.h1 == pytest.approx(H.sum(axis=1), rel=1e-12, abs=1e-12)
+    f = 0.5 / inst.N * np.vdot(R, R) + 0.5 * (
+        inst.lambda_W * np.vdot(W, W) + inst.lambda_H * np.vdot(H, H)
+    )
+    if not math.isinf(lambda_b):
+        f += 0.5 * lambda_b * b @ b
+    assert certificate.ufm_objective(inst, W, H, b) == pytest.approx(f, rel=1e-13)
+    if size == 0.0:
+        assert max(got.values()) <= DEFAULT.residual
+    if size >= 1e-2:
+        assert max(got.values()) > DEFAULT.refute
+
+
 # --- 4. the exact engine's generalised Jacobian ---------------------------------------------
 
 

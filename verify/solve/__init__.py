@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -136,9 +136,7 @@ def solve(
         K, d, N = instance.K, instance.d, instance.N
         W, H, b = np.full((K, d), math.nan), np.full((d, N), math.nan), np.full(K, math.nan)
         certificate = certify(instance, W, H, b, engine, tol)
-        certificate = Certificate(
-            **{**certificate.__dict__, "reason": f"{engine} failed: {failure}"}
-        )
+        certificate = replace(certificate, reason=f"{engine} failed: {failure}")
         return Solution(instance, W, H, b, certificate, time.perf_counter() - start, {})
     certificate = certify(instance, W, H, b, engine, tol, details)
     return Solution(instance, W, H, b, certificate, time.perf_counter() - start, details)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -56,42 +57,91 @@ _BLOCK_BYTES = 1 << 23
 
 
 @dataclass(frozen=True)
-class _Sums:
-    r"""What the certificate needs from (Y, W, H, b), gathered in one pass over the columns.
+class _GapSums:
+    r"""What the duality gap needs from (Y, W, H, b), gathered in one pass over the columns.
 
-    With :math:`R = WH + b1^\top - Y` (so :math:`E = Y - WH = b1^\top - R`):
-    ``rr`` = :math:`\|R\|_F^2`; the rest (``None`` when only the objective was asked for):
+    With :math:`R = WH + b1^\top - Y`: ``rr`` = :math:`\|R\|_F^2`, ``hh`` = :math:`\|H\|_F^2`;
+    the rest (``None`` when only the objective was asked for): ``RRt`` = :math:`RR^\top`,
     ``ry`` = :math:`\langle R, Y\rangle`, ``r1`` = :math:`R1`, ``y1`` = :math:`Y1`,
-    ``h1`` = :math:`H1`, ``E1`` = :math:`E1 = Y1 - W H1`, ``RRt``, ``RHt``, ``HHt`` the products,
-    ``t2`` = :math:`\|W^\top E M_\gamma\|_F^2` and ``r7`` = :math:`\|W^\top E M_\gamma - \lambda_H N H\|_F^2`.
+    ``h1`` = :math:`H1`.
     """
 
     rr: float
     hh: float
+    RRt: np.ndarray | None = None
     ry: float = 0.0
     r1: np.ndarray | None = None
     y1: np.ndarray | None = None
     h1: np.ndarray | None = None
-    E1: np.ndarray | None = None
-    RRt: np.ndarray | None = None
-    RHt: np.ndarray | None = None
-    HHt: np.ndarray | None = None
-    t2: float = 0.0
-    r7: float = 0.0
 
 
-def _sums(
-    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, *, full: bool = True
-) -> _Sums:
-    r"""One blocked pass over the columns of Y and H; see :class:`_Sums`.
+def _gap_sums(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, *, gram: bool = True
+) -> _GapSums:
+    r"""One blocked pass over the columns of Y and H; see :class:`_GapSums`.
 
-    The residual R and the residual of (7) are formed as their definitions read, block by
-    block, and everything else comes from their products, so no expansion such as
-    :math:`\|R\|^2 = \|WH\|^2 - 2\langle WH, Y\rangle + \ldots` loses the small residual
-    to cancellation. Two sums use identities instead of a pass of their own:
-    :math:`\langle R, Y\rangle = \langle W, RH^\top\rangle + b^\top R1 - \|R\|^2` (at a
-    minimiser every term has the same sign) and the norm of :math:`W^\top E M_\gamma`, which
-    only scales the denominator of (7).
+    The residual R is formed as its definition reads, block by block, and every sum is taken
+    from it, so no expansion such as :math:`\|R\|^2 = \|WH\|^2 - 2\langle WH, Y\rangle + \ldots`
+    loses the small residual to cancellation. In units of one :math:`YY^\top` (:math:`K^2N/2`
+    multiply-adds, d = K) the pass costs 3: :math:`WH` (2) and :math:`RR^\top` (1); the other
+    sums are O(KN) while the block is in cache.
+    """
+    Y, N, K, d = instance.Y, instance.N, instance.K, H.shape[0]
+    W = np.asarray(W, dtype=np.float64)
+    H = np.asarray(H, dtype=np.float64)
+    bias = np.asarray(b, dtype=np.float64)[:, None]
+    block = min(N, max(64, _BLOCK_BYTES // (8 * (K + d))))
+    buffer = np.empty(K * block)
+    rr = hh = ry = 0.0
+    RRt, r1, y1, h1 = np.zeros((K, K)), np.zeros(K), np.zeros(K), np.zeros(d)
+    for start in range(0, N, block):
+        stop = min(start + block, N)
+        Hb, Yb = H[:, start:stop], Y[:, start:stop]
+        R = buffer[: K * (stop - start)].reshape(K, stop - start)
+        np.matmul(W, Hb, out=R)
+        R += bias
+        R -= Yb
+        hh += float(np.vdot(Hb, Hb))
+        if not gram:
+            rr += float(np.vdot(R, R))
+            continue
+        RRt += R @ R.T
+        ry += float(np.vdot(R, Yb))
+        r1 += R.sum(axis=1)
+        y1 += Yb.sum(axis=1)
+        h1 += Hb.sum(axis=1)
+    if not gram:
+        return _GapSums(rr=rr, hh=hh)
+    return _GapSums(rr=float(np.trace(RRt)), hh=hh, RRt=RRt, ry=ry, r1=r1, y1=y1, h1=h1)
+
+
+@dataclass(frozen=True)
+class _ResidualSums:
+    r"""What the first-order residuals need, from a pass of their own (:func:`_residual_sums`).
+
+    With :math:`E = Y - WH = b1^\top - R`: ``E1`` = :math:`E1`, ``h1`` = :math:`H1`,
+    ``hh`` = :math:`\|H\|_F^2`, ``RHt`` and ``HHt`` the products,
+    ``t2`` = :math:`\|W^\top E M_\gamma\|_F^2` and ``r7`` = :math:`\|W^\top E M_\gamma - \lambda_H N H\|_F^2`.
+    """
+
+    E1: np.ndarray
+    h1: np.ndarray
+    hh: float
+    RHt: np.ndarray
+    HHt: np.ndarray
+    t2: float
+    r7: float
+
+
+def _residual_sums(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
+) -> _ResidualSums:
+    r"""One blocked pass over (Y, H) for the residuals of (6)-(8) and the balance condition.
+
+    As in :func:`_gap_sums`, R and the residual of (7) are formed as their definitions read, block
+    by block. It costs 7 units of :math:`YY^\top`: R (2), :math:`RH^\top` (2), :math:`HH^\top` (1)
+    and :math:`W^\top R` (2), more than twice the gap's pass, which is why a certificate computes
+    it only when its residuals are read.
     """
     Y, N, K, d = instance.Y, instance.N, instance.K, H.shape[0]
     W = np.asarray(W, dtype=np.float64)
@@ -100,16 +150,6 @@ def _sums(
     block = min(N, max(64, _BLOCK_BYTES // (8 * (K + d))))
     bias = b[:, None]
     buffer = np.empty(K * block)
-    if not full:
-        rr = 0.0
-        for start in range(0, N, block):
-            stop = min(start + block, N)
-            R = buffer[: K * (stop - start)].reshape(K, stop - start)
-            np.matmul(W, H[:, start:stop], out=R)
-            R += bias
-            R -= Y[:, start:stop]
-            rr += float(np.vdot(R, R))
-        return _Sums(rr=rr, hh=float(np.vdot(H, H)))
     g, lh = instance.gamma, instance.lambda_H * N
     y1 = Y.sum(axis=1)
     h1 = H.sum(axis=1)
@@ -117,10 +157,9 @@ def _sums(
     # W^T E M_g = v 1^T - W^T R with v = W^T (b - g/N E1), which vanishes at a minimiser by (8)
     v = (W.T @ (b - g / N * E1))[:, None]
     Wt = W.T
-    t_buffer, h_buffer = np.empty(d * block), np.empty(d * block)
-    r7 = 0.0
-    r1 = np.zeros(K)
-    RRt, RHt, HHt = np.zeros((K, K)), np.zeros((K, d)), np.zeros((d, d))
+    t_buffer = np.empty(d * block)
+    t2 = r7 = 0.0
+    RHt, HHt = np.zeros((K, d)), np.zeros((d, d))
     for start in range(0, N, block):
         stop = min(start + block, N)
         n = stop - start
@@ -129,41 +168,19 @@ def _sums(
         np.matmul(W, Hb, out=R)
         R += bias
         R -= Yb
-        r1 += R.sum(axis=1)
-        RRt += R @ R.T
         RHt += R @ Hb.T
         HHt += Hb @ Hb.T
-        # (7): W^T E M_g - lambda_H N H = -(W^T R + lambda_H N H - v 1^T), on this block
+        # (7): W^T E M_g - lambda_H N H = -(W^T R - v 1^T + lambda_H N H), on this block
         T = t_buffer[: d * n].reshape(d, n)
         np.matmul(Wt, R, out=T)
-        shift = h_buffer[: d * n].reshape(d, n)
-        np.multiply(Hb, lh, out=shift)
-        shift -= v
-        T += shift
+        T -= v
+        t2 += float(np.vdot(T, T))
+        T += lh * Hb
         r7 += float(np.vdot(T, T))
-    rr = float(np.trace(RRt))
-    # <R, Y> = <R, WH + b1^T - R> = <W, R H^T> + b.R1 - ||R||^2, from the products above
-    ry = float(np.vdot(W, RHt)) + float(b @ r1) - rr
-    # ||W^T E M_g||^2 = ||W^T R - v 1^T||^2, only a scale in the denominator of (7)
-    WWt = W @ W.T
-    t2 = float(np.vdot(WWt, RRt)) - 2.0 * float(v[:, 0] @ (W.T @ r1)) + N * float(v[:, 0] @ v[:, 0])
-    return _Sums(
-        rr=rr,
-        hh=float(np.trace(HHt)),
-        ry=ry,
-        r1=r1,
-        y1=y1,
-        h1=h1,
-        E1=E1,
-        RRt=RRt,
-        RHt=RHt,
-        HHt=HHt,
-        t2=max(t2, 0.0),
-        r7=r7,
-    )
+    return _ResidualSums(E1=E1, h1=h1, hh=float(np.trace(HHt)), RHt=RHt, HHt=HHt, t2=t2, r7=r7)
 
 
-def _objective(instance: Instance, W: np.ndarray, b: np.ndarray, sums: _Sums) -> float:
+def _objective(instance: Instance, W: np.ndarray, b: np.ndarray, sums: _GapSums) -> float:
     value = 0.5 / instance.N * sums.rr
     value += 0.5 * instance.lambda_W * float(np.vdot(W, W))
     value += 0.5 * instance.lambda_H * sums.hh
@@ -174,7 +191,7 @@ def _objective(instance: Instance, W: np.ndarray, b: np.ndarray, sums: _Sums) ->
 
 def ufm_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
     """The UFM objective f(W, H, b) of CLAIMS.md; +inf for b != 0 in the bias-free UFM."""
-    return _objective(instance, W, b, _sums(instance, W, H, b, full=False))
+    return _objective(instance, W, b, _gap_sums(instance, W, H, b, gram=False))
 
 
 def _relative(residual: np.ndarray, *terms: float) -> float:
@@ -199,14 +216,12 @@ def first_order_residuals(
     (6) :math:`E M_\gamma H^\top = \lambda_W N W`, (7) :math:`W^\top E M_\gamma = \lambda_H N H`,
     (8) :math:`b = \tfrac{\gamma}{N} E 1`.
     """
-    return _residuals(instance, W, b, _sums(instance, W, H, b), tol)
+    return _residuals(instance, W, b, _residual_sums(instance, W, H, b), tol)
 
 
 def _residuals(
-    instance: Instance, W: np.ndarray, b: np.ndarray, sums: _Sums, tol: Tolerances
+    instance: Instance, W: np.ndarray, b: np.ndarray, sums: _ResidualSums, tol: Tolerances
 ) -> dict[str, float]:
-    assert sums.E1 is not None and sums.h1 is not None and sums.RHt is not None
-    assert sums.HHt is not None
     N, g = instance.N, instance.gamma
     E1, h1 = sums.E1, sums.h1
     # E M_g H^T with E = b 1^T - R: b (H1)^T - R H^T - g/N (E1)(H1)^T, (K, d)
@@ -238,7 +253,9 @@ class Certificate:
     """Evidence that (W, H, b) is a global minimiser, piece by piece.
 
     ``certified`` is true when the relative duality gap is at most ``tolerances.gap``; otherwise
-    ``reason`` says why not. Residuals are reported beside the gap, never instead of it.
+    ``reason`` says why not. The first-order residuals are reported beside the gap, never
+    instead of it; they are diagnostics, not part of the proof, and cost more than twice the gap's
+    pass over the data, so they are computed from ``point`` when first read.
     """
 
     primal: float
@@ -248,13 +265,22 @@ class Certificate:
     dual_feasibility: (
         float  # ||Lambda||_2 / mu before scaling (<= 1 means the raw residual was feasible)
     )
-    residuals: dict[str, float]
     distance_bounds: dict[str, float]
     engine: str
     tolerances: Tolerances
     certified: bool
     reason: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    point: tuple[Instance, np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )  # the certified (instance, W, H, b); None when it was not finite
+
+    @cached_property
+    def residuals(self) -> dict[str, float]:
+        """:func:`first_order_residuals` of the certified point ({} when it was not finite)."""
+        if self.point is None:
+            return {}
+        return first_order_residuals(*self.point, self.tolerances)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -272,11 +298,11 @@ class Certificate:
         }
 
 
-def _dual_point(instance: Instance, sums: _Sums) -> tuple[float, float]:
+def _dual_point(instance: Instance, sums: _GapSums) -> tuple[float, float]:
     r"""Value of the dual at the scaled residual, and the unscaled ||Lambda||_2 / mu.
 
     :math:`\Lambda = -s R/N` (centred, :math:`R - R11^\top/N`, when :math:`\lambda_b = 0`), with
-    :math:`s \le 1` the scaling into the ball; its products come from :class:`_Sums`.
+    :math:`s \le 1` the scaling into the ball; its products come from :class:`_GapSums`.
     """
     assert sums.RRt is not None and sums.r1 is not None and sums.y1 is not None
     N, mu = instance.N, instance.mu
@@ -296,7 +322,7 @@ def _dual_point(instance: Instance, sums: _Sums) -> tuple[float, float]:
     return value, ratio
 
 
-def _z_bound(instance: Instance, W: np.ndarray, sums: _Sums, bounds: dict[str, float]) -> float:
+def _z_bound(instance: Instance, W: np.ndarray, sums: _GapSums, bounds: dict[str, float]) -> float:
     r"""A bound on :math:`\|Z - Z^\star\|_F` from the bound :math:`\delta` on :math:`X = Z + b1^\top`.
 
     :math:`\lambda_b = \infty`: b = 0, so :math:`\delta`. :math:`0 < \lambda_b < \infty`:
@@ -322,7 +348,8 @@ def certify(
     tol: Tolerances = DEFAULT,
     details: dict[str, Any] | None = None,
 ) -> Certificate:
-    """Certify (W, H, b) for ``instance`` from scratch: primal, dual, gap, residuals, bounds.
+    """Certify (W, H, b) for ``instance`` from scratch: primal, dual, gap, distance bounds
+    (the residuals follow on request, :attr:`Certificate.residuals`).
 
     Only the returned matrices are used, never how they were computed, so the same function
     certifies every engine.
@@ -342,19 +369,17 @@ def certify(
             nan,
             nan,
             {},
-            {},
             engine,
             tol,
             False,
             "the solution has NaN or infinite entries",
             details or {},
         )
-    sums = _sums(instance, W, H, b)
+    sums = _gap_sums(instance, W, H, b)
     primal = _objective(instance, W, b, sums)
     dual, ratio = _dual_point(instance, sums)
     gap = primal - dual
     relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
-    residuals = _residuals(instance, W, b, sums, tol)
     # the computed gap is itself rounded: the distance bounds use the gap plus its rounding
     slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual))
     bounds = {
@@ -377,11 +402,11 @@ def certify(
         gap,
         relative_gap,
         ratio,
-        residuals,
         bounds,
         engine,
         tol,
         certified,
         reason,
         details or {},
+        (instance, W, H, b),
     )

@@ -14,12 +14,14 @@ whose stationarity condition is (8) of Lemma III.3 in the form
 
 .. math::  A A^\top = Y_c Y_c^\top + N (m - b)(m - b)^\top, \qquad m = Y1/N,\ Y_c = Y - m1^\top,
 
-so each iteration costs :math:`O(K^3)` after one :math:`O(K^2 N)` pass over the data. We run a
+so each iteration costs :math:`O(K^3)`; and as :math:`Y = \bar Y C` has K distinct columns,
+:math:`Y_cY_c^\top = \sum_k n_k(\bar y_k - m)(\bar y_k - m)^\top` costs :math:`O(K^3)` too. We run a
 semismooth Newton method from the neutral start b = 0 with the exact generalised Jacobian of
 the thresholding (the divided-difference formula for spectral operators of rectangular
-matrices) and a backtracking line search on :math:`\varphi`. Nothing here uses the class
-structure of Y (no reduction to class means): the same code solves any K x N target matrix.
-The answer is certified afterwards from (W, H, b) alone by :mod:`verify.solve.certificate`.
+matrices) and a backtracking line search on :math:`\varphi`. The one pass over the data is
+the output :math:`H = P(Y - b1^\top)`, formed column by column from Y: nothing here computes
+class means of the features or assumes the minimiser has any class structure. The answer is
+certified afterwards from (W, H, b) alone by :mod:`verify.solve.certificate`.
 """
 
 from __future__ import annotations
@@ -146,16 +148,13 @@ def solve_exact(
         raise TypeError(f"the exact engine takes no options, got {sorted(options)}")
     Y, N, K, d = instance.Y, instance.N, instance.K, instance.d
     tau = N * instance.mu
-    m = Y.mean(axis=1)
-    # Gc = Yc Yc^T with Yc = Y - m 1^T, centred block by block (no K x N temporary)
-    block = _block(N, K)
-    buffer = np.empty(K * block)
-    Gc = np.zeros((K, K))
-    for start in range(0, N, block):
-        stop = min(start + block, N)
-        Yc = buffer[: K * (stop - start)].reshape(K, stop - start)
-        np.subtract(Y[:, start:stop], m[:, None], out=Yc)
-        Gc += Yc @ Yc.T
+    # Y = Ybar C has only K distinct columns, so Gc = Yc Yc^T (Yc = Y - m 1^T) is the O(K^3)
+    # sum over classes of n_k (ybar_k - m)(ybar_k - m)^T, not a pass over the data; this is a
+    # fact about the data, not about the minimiser (H below is formed column by column from Y)
+    counts = np.asarray(instance.counts, dtype=np.float64)
+    m = instance.encoding @ counts / N
+    centred = instance.encoding - m[:, None]
+    Gc = (centred * counts) @ centred.T
     Gc = 0.5 * (Gc + Gc.T)
     details: dict[str, Any] = {}
     if math.isinf(instance.lambda_b):
@@ -176,6 +175,8 @@ def solve_exact(
     # straight into the zero-padded (d, N) array
     P = (Ua * (root / (s * sa))) @ Ua.T
     H = np.zeros((d, N))
+    block = _block(N, K)
+    buffer = np.empty(K * block)
     for start in range(0, N, block):
         stop = min(start + block, N)
         A = buffer[: K * (stop - start)].reshape(K, stop - start)
