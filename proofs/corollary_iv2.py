@@ -3,15 +3,21 @@ r"""Corollary IV.2: if the optimal class means form an SSETF, NC2 holds.
 For balanced data and any encoding: if :math:`\bar H` is an SSETF then
 :math:`\bar H (I - J)` is a simplex ETF. It follows from Proposition III.2; the numeric check
 evaluates the conclusion on every certified instance where the premise holds (instances whose
-class means are not an SSETF are counted as vacuous).
+class means are not an SSETF are counted as vacuous). An SSETF has :math:`\alpha > 0`, so the
+premise also asks the certificate to prove the centred class means non-zero
+(:func:`~verify.claims.residuals.centred_means_nonzero`): where they are within the solver's
+error of zero (c at a singular value of the encoding) their shape is rounding noise.
 """
 
 from verify.claims import Claim, Context, Residuals
+from verify.claims.residuals import centred_means_nonzero
 from verify.geometry import centring, simplex_etf_residual, ssetf_fit
 
 
 def premise(ctx: Context) -> Residuals:
-    return {"Hbar is an SSETF": ssetf_fit(ctx.solution.Hbar, ctx.tol).residual}
+    return centred_means_nonzero(ctx) | {
+        "Hbar is an SSETF": ssetf_fit(ctx.solution.Hbar, ctx.tol).residual
+    }
 
 
 def conclusion(ctx: Context) -> Residuals:

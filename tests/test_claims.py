@@ -114,6 +114,27 @@ def test_boundary_counterexample_is_not_confirmed() -> None:
     assert not confirm(claim, case)["confirmed"]
 
 
+@pytest.mark.parametrize(("c_over_alpha", "vacuous"), [(1.0, True), (0.9, False)])
+def test_centred_means_guard_at_c_equal_to_alpha(c_over_alpha: float, vacuous: bool) -> None:
+    """At c = alpha exactly the minimiser's centred class means vanish; the computed ones are of
+    the size of the rounding and their shape is noise (here an "SSETF" whose centred part is
+    off a simplex ETF by 2e-3). Corollary IV.2's premise must not hold there; below alpha the
+    certificate proves the centred means non-zero and the corollary is judged."""
+    from verify.claims.residuals import centred_means_nonzero
+    from verify.encodings import label_smoothing
+    from verify.instance import Instance
+    from verify.strategies import Case
+
+    encoding = label_smoothing(3, 0.40235640016095775)  # alpha = 0.5976... (twice)
+    alpha = float(np.linalg.svd(encoding, compute_uv=False)[-1])
+    lam = c_over_alpha * alpha / (3 * math.sqrt(2))  # c = K sqrt(n) lambda, n = 2
+    case = Case(Instance(encoding, (2, 2, 2), 3, lam, lam, 1.4853602359586096), {})
+    outcome = evaluate(REGISTRY["corollary-IV.2"], case)
+    guard = centred_means_nonzero(Context(case))
+    assert guard == {"Hbar (I - J) = 0 within the certified bound": float(vacuous)}
+    assert outcome.status == ("vacuous" if vacuous else "holds"), outcome
+
+
 def test_check_is_deterministic() -> None:
     """Property: the same seed gives the same verdict JSON, timings aside."""
     claim = REGISTRY["theorem-IV.4"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..geometry import centring
 from ..instance import Instance
-from .claim import relative
+from .claim import Context, relative
 
-__all__ = ["frobenius_gap", "gram_gap", "nc1_scatter", "shape_fit"]
+__all__ = ["centred_means_nonzero", "frobenius_gap", "gram_gap", "nc1_scatter", "shape_fit"]
 
 
 def frobenius_gap(A: np.ndarray, B: np.ndarray, floor: float = 0.0) -> float:
@@ -43,3 +46,24 @@ def shape_fit(G: np.ndarray, S: np.ndarray, floor: float = 0.0) -> tuple[float, 
     if alpha <= 0:
         return alpha, 1.0
     return alpha, relative(float(np.linalg.norm(G - alpha * S)), float(np.linalg.norm(G)), floor)
+
+
+def centred_means_nonzero(ctx: Context) -> dict[str, float]:
+    r"""A premise: 0 when the certificate proves :math:`\bar H^\star (I - J) \ne 0` for the
+    minimiser, 1 when it cannot.
+
+    The class means of :math:`Z = WH` are :math:`\bar Z = Z C^\top D^{-1}` (D = diag(n)), and
+    :math:`\|C^\top D^{-1}\|_2 = 1/\sqrt{n_{\min}}`, so the certified bound
+    :math:`\|Z - Z^\star\|_F \le \delta` gives
+    :math:`\|\bar Z(I - J) - \bar Z^\star(I - J)\|_F \le \delta/\sqrt{n_{\min}}`. When the
+    computed :math:`\bar Z(I - J) = W \bar H (I - J)` is larger than that, the minimiser's is
+    not zero, hence neither is :math:`\bar H^\star(I - J)`. Otherwise (e.g. exactly at
+    :math:`c = \alpha`, where the centred means vanish) the computed centred means are of the size
+    of the solver's error and their *shape* is rounding noise, so a claim about their shape has
+    nothing to say there.
+    """
+    s, inst = ctx.solution, ctx.instance
+    centred = s.W @ s.Hbar @ centring(inst.K)
+    bound = s.certificate.distance_bounds["Z = WH"] / math.sqrt(min(inst.counts))
+    size = float(np.linalg.norm(centred))
+    return {"Hbar (I - J) = 0 within the certified bound": 0.0 if size > bound else 1.0}
