@@ -435,9 +435,14 @@ def checks(results: dict[str, Any]) -> list[dict[str, Any]]:
             + (
                 "At the threshold a singular value of Y - b 1^T at the solution equals the "
                 "thresholding level N mu (Theorem III.1's boundary between two regimes), where "
-                "singular value thresholding is not differentiable, and the semismooth Newton "
-                f"iteration on b takes more steps ({worst_its}); on "
-                "small K each step is fixed Python work, so the time follows the step count."
+                "singular value thresholding is not differentiable. The semismooth Newton "
+                "iteration on b still converges quadratically there, but the smallest active "
+                "singular value approaches N mu from the side where phi curves less, so "
+                "from the neutral start b = 0 it takes more steps "
+                f"({worst_its}); on small K each step is fixed Python work, so the time follows "
+                "the step count. A start at m/(1 + lambda_b) would solve the one-hot threshold "
+                "instance in one step, but it is the closed-form bias of that very instance, so "
+                "the engine does not use it (DESIGN.md, invariant 1)."
             ),
         }
     )
