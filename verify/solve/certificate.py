@@ -36,6 +36,7 @@ Theorem IV.1) bounds the within-class scatter: :math:`\sum_i\|h_i - \bar h_{y_i}
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -75,25 +76,23 @@ class _GapSums:
     h1: np.ndarray | None = None
 
 
-def _gap_sums(
-    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, *, gram: bool = True
-) -> _GapSums:
-    r"""One blocked pass over the columns of Y and H; see :class:`_GapSums`.
+def _float64(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(np.asarray(x, dtype=np.float64) for x in arrays)
 
-    The residual R is formed as its definition reads, block by block, and every sum is taken
-    from it, so no expansion such as :math:`\|R\|^2 = \|WH\|^2 - 2\langle WH, Y\rangle + \ldots`
-    loses the small residual to cancellation. In units of one :math:`YY^\top` (:math:`K^2N/2`
-    multiply-adds, d = K) the pass costs 3: :math:`WH` (2) and :math:`RR^\top` (1); the other
-    sums are O(KN) while the block is in cache.
+
+def _residual_blocks(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    r"""Blocks :math:`(H_B, Y_B, R_B)` of the columns, :math:`R_B = W H_B + b1^\top - Y_B`.
+
+    R is formed as its definition reads, never by an expansion such as
+    :math:`\|R\|^2 = \|WH\|^2 - 2\langle WH, Y\rangle + \ldots` that would lose a small
+    residual to cancellation. ``R_B`` is a view of one reused buffer: use it before the next block.
     """
     Y, N, K, d = instance.Y, instance.N, instance.K, H.shape[0]
-    W = np.asarray(W, dtype=np.float64)
-    H = np.asarray(H, dtype=np.float64)
-    bias = np.asarray(b, dtype=np.float64)[:, None]
     block = min(N, max(64, _BLOCK_BYTES // (8 * (K + d))))
     buffer = np.empty(K * block)
-    rr = hh = ry = 0.0
-    RRt, r1, y1, h1 = np.zeros((K, K)), np.zeros(K), np.zeros(K), np.zeros(d)
+    bias = b[:, None]
     for start in range(0, N, block):
         stop = min(start + block, N)
         Hb, Yb = H[:, start:stop], Y[:, start:stop]
@@ -101,6 +100,21 @@ def _gap_sums(
         np.matmul(W, Hb, out=R)
         R += bias
         R -= Yb
+        yield Hb, Yb, R
+
+
+def _gap_sums(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, *, gram: bool = True
+) -> _GapSums:
+    r"""One blocked pass over the columns of Y and H (:func:`_residual_blocks`); see
+    :class:`_GapSums`. In units of one :math:`YY^\top` (:math:`K^2N/2` multiply-adds, d = K)
+    it costs 3: :math:`WH` (2) and :math:`RR^\top` (1); the other sums are O(KN) while the
+    block is in cache.
+    """
+    K, d = instance.K, H.shape[0]
+    rr = hh = ry = 0.0
+    RRt, r1, y1, h1 = np.zeros((K, K)), np.zeros(K), np.zeros(K), np.zeros(d)
+    for Hb, Yb, R in _residual_blocks(instance, W, H, b):
         hh += float(np.vdot(Hb, Hb))
         if not gram:
             rr += float(np.vdot(R, R))
@@ -139,40 +153,24 @@ def _residual_sums(
     r"""One blocked pass over (Y, H) for the residuals of (6)-(8) and the balance condition.
 
     As in :func:`_gap_sums`, R and the residual of (7) are formed as their definitions read, block
-    by block. It costs 7 units of :math:`YY^\top`: R (2), :math:`RH^\top` (2), :math:`HH^\top` (1)
+    by block (:func:`_residual_blocks`). It costs 7 units of :math:`YY^\top`: R (2), :math:`RH^\top` (2), :math:`HH^\top` (1)
     and :math:`W^\top R` (2), more than twice the gap's pass, which is why a certificate computes
     it only when its residuals are read.
     """
     Y, N, K, d = instance.Y, instance.N, instance.K, H.shape[0]
-    W = np.asarray(W, dtype=np.float64)
-    H = np.asarray(H, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    block = min(N, max(64, _BLOCK_BYTES // (8 * (K + d))))
-    bias = b[:, None]
-    buffer = np.empty(K * block)
     g, lh = instance.gamma, instance.lambda_H * N
     y1 = Y.sum(axis=1)
     h1 = H.sum(axis=1)
     E1 = y1 - W @ h1  # (Y - WH) 1
     # W^T E M_g = v 1^T - W^T R with v = W^T (b - g/N E1), which vanishes at a minimiser by (8)
     v = (W.T @ (b - g / N * E1))[:, None]
-    Wt = W.T
-    t_buffer = np.empty(d * block)
     t2 = r7 = 0.0
     RHt, HHt = np.zeros((K, d)), np.zeros((d, d))
-    for start in range(0, N, block):
-        stop = min(start + block, N)
-        n = stop - start
-        Hb, Yb = H[:, start:stop], Y[:, start:stop]
-        R = buffer[: K * n].reshape(K, n)
-        np.matmul(W, Hb, out=R)
-        R += bias
-        R -= Yb
+    for Hb, _, R in _residual_blocks(instance, W, H, b):
         RHt += R @ Hb.T
         HHt += Hb @ Hb.T
         # (7): W^T E M_g - lambda_H N H = -(W^T R - v 1^T + lambda_H N H), on this block
-        T = t_buffer[: d * n].reshape(d, n)
-        np.matmul(Wt, R, out=T)
+        T = W.T @ R
         T -= v
         t2 += float(np.vdot(T, T))
         T += lh * Hb
@@ -191,6 +189,7 @@ def _objective(instance: Instance, W: np.ndarray, b: np.ndarray, sums: _GapSums)
 
 def ufm_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
     """The UFM objective f(W, H, b) of CLAIMS.md; +inf for b != 0 in the bias-free UFM."""
+    W, H, b = _float64(W, H, b)
     return _objective(instance, W, b, _gap_sums(instance, W, H, b, gram=False))
 
 
@@ -216,6 +215,7 @@ def first_order_residuals(
     (6) :math:`E M_\gamma H^\top = \lambda_W N W`, (7) :math:`W^\top E M_\gamma = \lambda_H N H`,
     (8) :math:`b = \tfrac{\gamma}{N} E 1`.
     """
+    W, H, b = _float64(W, H, b)
     return _residuals(instance, W, b, _residual_sums(instance, W, H, b), tol)
 
 
@@ -354,6 +354,7 @@ def certify(
     Only the returned matrices are used, never how they were computed, so the same function
     certifies every engine.
     """
+    W, H, b = _float64(W, H, b)
     K, d, N = instance.K, instance.d, instance.N
     shapes = {"W": (W.shape, (K, d)), "H": (H.shape, (d, N)), "b": (b.shape, (K,))}
     for name, (got, want) in shapes.items():
