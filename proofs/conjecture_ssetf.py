@@ -33,25 +33,8 @@ closed form against certified solutions. Two consequences, each a candidate amen
 import numpy as np
 
 from verify.claims import Claim, Context, Residuals
-from verify.claims.residuals import frobenius_gap
+from verify.claims.residuals import frobenius_gap, hbar_nonzero
 from verify.geometry import ssetf_fit
-
-
-def hbar_nonzero(ctx: Context) -> Residuals:
-    """1 when the certificate cannot exclude the zero minimiser (Z = WH within its bound of 0).
-
-    At the zero minimiser (c >= 1 for one-hot labels) the class means are 0: the limit
-    alpha -> 0 of SSETFs, not an SSETF by Definition III.1, a degenerate case the conjecture
-    is not about. A solver with a loose gap returns a Z of the size of its error bound whose
-    *shape* is noise, so the question is only asked where the certificate proves Z != 0.
-    """
-    s = ctx.solution
-    size = float(np.linalg.norm(s.Z))
-    return {
-        "Hbar = 0 within the certified bound": 0.0
-        if size > s.certificate.distance_bounds["Z = WH"]
-        else 1.0
-    }
 
 
 def hbar_is_ssetf(ctx: Context) -> Residuals:

@@ -10,7 +10,14 @@ from ..geometry import centring
 from ..instance import Instance
 from .claim import Context, relative
 
-__all__ = ["centred_means_nonzero", "frobenius_gap", "gram_gap", "nc1_scatter", "shape_fit"]
+__all__ = [
+    "centred_means_nonzero",
+    "frobenius_gap",
+    "gram_gap",
+    "hbar_nonzero",
+    "nc1_scatter",
+    "shape_fit",
+]
 
 
 def frobenius_gap(A: np.ndarray, B: np.ndarray, floor: float = 0.0) -> float:
@@ -46,6 +53,25 @@ def shape_fit(G: np.ndarray, S: np.ndarray, floor: float = 0.0) -> tuple[float, 
     if alpha <= 0:
         return alpha, 1.0
     return alpha, relative(float(np.linalg.norm(G - alpha * S)), float(np.linalg.norm(G)), floor)
+
+
+def hbar_nonzero(ctx: Context) -> dict[str, float]:
+    r"""A premise: 0 when the certificate proves the minimiser's :math:`Z = WH` non-zero, 1 when
+    it cannot (Z within its certified bound of 0).
+
+    At the zero minimiser (c >= 1 for one-hot labels) the class means are 0: the limit
+    alpha -> 0 of SSETFs, not an SSETF by Definition III.1, a degenerate case the claims using
+    this premise are not about. A solver with a loose gap returns a Z of the size of its error
+    bound whose *shape* is noise, so the question is only asked where the certificate proves
+    Z != 0.
+    """
+    s = ctx.solution
+    size = float(np.linalg.norm(s.Z))
+    return {
+        "Hbar = 0 within the certified bound": 0.0
+        if size > s.certificate.distance_bounds["Z = WH"]
+        else 1.0
+    }
 
 
 def centred_means_nonzero(ctx: Context) -> dict[str, float]:
