@@ -851,30 +851,19 @@ def _figure_growth(results: dict[str, Any], plt: Any) -> Any:
         color = f"C{i}"
         ex = [r["exact"] for r in rows]
         ax.plot(x, [_speed(e) for e in ex], "o-", color=color, label=f"solve() ({series})")
-        ax.plot(
-            x,
-            [_median(e, "engine") for e in ex],
-            "v:",
-            color=color,
-            alpha=0.7,
-            label=f"engine alone ({series})",
-        )
-        ax.plot(
-            x,
-            [_median(e, "certify") for e in ex],
-            "s:",
-            color=color,
-            alpha=0.7,
-            label=f"certificate alone ({series})",
-        )
-        ax.plot(
-            x,
-            [_median(e, "yyt") for e in ex],
-            "--",
-            color=color,
-            alpha=0.6,
-            label=f"Y Y^T, one pass ({series})",
-        )
+        for key, style, alpha, what in (
+            ("engine", "v:", 0.7, "engine alone"),
+            ("certify", "s:", 0.7, "certificate alone"),
+            ("yyt", "--", 0.6, "Y Y^T, one pass"),
+        ):
+            ax.plot(
+                x,
+                [_median(e, key) for e in ex],
+                style,
+                color=color,
+                alpha=alpha,
+                label=f"{what} ({series})",
+            )
         sizes = [_size(r) for r in rows]
         rx.plot(sizes, [_over_yyt(e) for e in ex], "o-", color=color, label=f"{series}")
         mem = [(s, e.get("traced_peak_mib"), e["Y_mib"]) for s, e in zip(sizes, ex, strict=True)]
