@@ -9,6 +9,32 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+
+def shown(value: Any, limit: int = 200) -> str:
+    """``repr(value)`` on one line of at most ``limit`` characters; an array whose one-line repr
+    is longer is summarised by its shape and dtype (it may hold millions of entries)."""
+    if isinstance(value, np.ndarray) and value.size > 64:
+        return f"array(shape={value.shape}, dtype={value.dtype})"
+    text = " ".join(repr(value).split())
+    if isinstance(value, np.ndarray) and len(text) > limit:
+        return f"array(shape={value.shape}, dtype={value.dtype})"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def nonfinite_summary(array: np.ndarray) -> str:
+    """How many entries of ``array`` are NaN or infinite and where the first is, e.g.
+    ``"3 non-finite entries (NaN or inf), first at [2, 5] (nan)"``; "" when all are finite."""
+    bad = ~np.isfinite(array)
+    count = int(np.count_nonzero(bad))
+    if not count:
+        return ""
+    first = np.unravel_index(int(np.argmax(bad)), array.shape)
+    where = "[" + ", ".join(str(int(i)) for i in first) + "]"
+    noun = "entry" if count == 1 else "entries"
+    return f"{count} non-finite {noun} (NaN or inf), first at {where} ({array[first].item()!r})"
+
 
 class VerifyError(ValueError):
     """Base class of every error nc-verify raises on purpose."""
@@ -18,10 +44,7 @@ class InvalidArgument(VerifyError):
     """An argument broke a documented rule."""
 
     def __init__(self, name: str, value: Any, rule: str, hint: str | None = None) -> None:
-        shown = repr(value)
-        if len(shown) > 200:
-            shown = shown[:197] + "..."
-        message = f"{name}={shown}: {rule}"
+        message = f"{name}={shown(value)}: {rule}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)
@@ -30,6 +53,10 @@ class InvalidArgument(VerifyError):
 
 class InvalidFile(VerifyError):
     """A file is not what it claims to be."""
+
+
+class TooLarge(VerifyError):
+    """The work asked for cannot fit in this machine's memory (estimated before allocating)."""
 
 
 class SolverFailure(VerifyError):

@@ -19,10 +19,19 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, nonfinite_summary
 from .tolerances import DEFAULT, Tolerances
 
-__all__ = ["Instance", "class_assignment"]
+__all__ = ["ENTRY_LIMIT", "LAMBDA_RANGE", "Instance", "class_assignment"]
+
+# lambda_W and lambda_H must lie in this range: within it mu = sqrt(lambda_W lambda_H) and the
+# factor scale s = (lambda_H/lambda_W)^(1/4) (W ~ s, H ~ 1/s) stay far from float64's over- and
+# underflow (1e-308 .. 1e308), and so do lambda N ||W|| and the squares the certificate forms.
+# Outside it, lambda_W = 1e-320 made s infinite (NaN in W), 1e308 made lambda_W N infinite (NaN
+# residuals) and 1e-300 for both made mu = 0 (a division by zero).
+LAMBDA_RANGE = (1e-100, 1e100)
+# encoding entries must have magnitude at most this, so that Y Y^T (squares times N) stays finite
+ENTRY_LIMIT = 1e100
 
 
 def class_assignment(counts: tuple[int, ...]) -> np.ndarray:
@@ -55,10 +64,24 @@ def _positive(
     return x
 
 
+def _in_range(name: str, x: float) -> float:
+    low, high = LAMBDA_RANGE
+    if not low <= x <= high:
+        raise InvalidArgument(
+            name,
+            x,
+            f"must lie in [{low:.0e}, {high:.0e}]; beyond it sqrt(lambda_W lambda_H), "
+            "(lambda_H/lambda_W)^(1/4) (the scale of W and H) or lambda N ||W|| over- or "
+            "underflow float64",
+        )
+    return x
+
+
 @dataclass(frozen=True, eq=False)
 class Instance:
     """A UFM instance: encoding (K, K), class counts n_1..n_K, feature dimension d >= K,
-    and the regularisation lambda_W > 0, lambda_H > 0, lambda_b in [0, inf].
+    and the regularisation lambda_W, lambda_H in ``LAMBDA_RANGE`` = [1e-100, 1e100] and
+    lambda_b in [0, inf].
 
     ``lambda_b = inf`` is the bias-free UFM (b = 0); ``lambda_b = 0`` an unregularised bias.
     """
@@ -87,7 +110,19 @@ class Instance:
             raise InvalidArgument("encoding", enc.shape, "needs K >= 2 classes")
         enc = enc.astype(np.float64)
         if not np.all(np.isfinite(enc)):
-            raise InvalidArgument("encoding", enc, "entries must be finite (no NaN or inf)")
+            raise InvalidArgument(
+                "encoding", enc, f"entries must be finite: {nonfinite_summary(enc)}"
+            )
+        big = np.abs(enc) > ENTRY_LIMIT
+        if np.any(big):
+            first = np.unravel_index(int(np.argmax(big)), enc.shape)
+            raise InvalidArgument(
+                "encoding",
+                enc,
+                f"entries must have magnitude <= {ENTRY_LIMIT:.0e} so that Y Y^T stays finite in "
+                f"float64: {int(big.sum())} larger, first at [{first[0]}, {first[1]}] "
+                f"({enc[first].item()!r})",
+            )
         enc.setflags(write=False)
         object.__setattr__(self, "encoding", enc)
 
@@ -115,8 +150,8 @@ class Instance:
         if d < K:
             raise InvalidArgument("d", d, f"the feature dimension must satisfy d >= K = {K}")
         object.__setattr__(self, "d", int(d))
-        object.__setattr__(self, "lambda_W", _positive("lambda_W", self.lambda_W))
-        object.__setattr__(self, "lambda_H", _positive("lambda_H", self.lambda_H))
+        for name in ("lambda_W", "lambda_H"):
+            object.__setattr__(self, name, _in_range(name, _positive(name, getattr(self, name))))
         object.__setattr__(
             self, "lambda_b", _positive("lambda_b", self.lambda_b, allow_zero=True, allow_inf=True)
         )

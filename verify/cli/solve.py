@@ -23,6 +23,8 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         name,
         help="certified global minimiser of one UFM instance",
         description="Solve one UFM instance with a certificate of global optimality.",
+        epilog="exit status: 0 certified (relative duality gap within the tolerance), "
+        "1 solved but NOT certified (the reason is printed), 2 bad input (one-line error).",
     )
     p.add_argument(
         "--encoding",
@@ -81,10 +83,19 @@ def show(solution: Solution) -> None:
         f"{solution.seconds:.3f} s"
     )
     console.print(
-        f"objective {cert.primal:.15g}   dual {cert.dual:.15g}   "
-        f"relative gap {cert.relative_gap:.2e} (tol {cert.tolerances.gap:.0e})"
+        f"objective {_num(cert.primal, '.15g')}   dual {_num(cert.dual, '.15g')}   "
+        f"relative gap {_num(cert.relative_gap, '.2e')} (tol {cert.tolerances.gap:.0e})"
     )
-    console.print("residuals " + ", ".join(f"{k} {v:.1e}" for k, v in cert.residuals.items()))
+    residuals = cert.residuals
+    if residuals:
+        console.print(
+            "first-order conditions of Lemma III.3, relative residuals: "
+            + ", ".join(
+                f"{label} {_num(residuals[key], '.1e')}"
+                for key, label in RESIDUAL_LABELS.items()
+                if key in residuals
+            )
+        )
     if not np.all(np.isfinite(solution.W)):
         return
     console.print(f"b         {_matrix(solution.b)}")
@@ -110,6 +121,20 @@ def show(solution: Solution) -> None:
     console.print(tolerance_line(cert.tolerances))
 
 
+# what each residual of Certificate.residuals measures, in words
+RESIDUAL_LABELS = {
+    "(6)": "(6) stationarity in W",
+    "(7)": "(7) stationarity in H",
+    "(8)": "(8) optimal bias b",
+    "balance": "balance lambda_W W^T W = lambda_H H H^T",
+}
+
+
+def _num(value: float, spec: str) -> str:
+    """``value`` formatted with ``spec``, with -0 shown as 0."""
+    return format(value + 0.0 if value == 0 else value, spec)
+
+
 def _fmt(value: object) -> str:
     if value is None:
         return "-"
@@ -119,10 +144,10 @@ def _fmt(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit status 0 when the solution is certified, 1 when it is not (2, bad input, is raised)."""
     instance = instance_from_args(args)
     solution = solve(instance, args.engine)
-    show(solution)
-    if args.json:
+    if args.json:  # results first, so a closed stdout cannot lose them
         data = solution.as_dict()
         data["metrics"] = (
             nc_metrics(solution.H, instance.labels, solution.W, solution.b).as_dict()
@@ -130,5 +155,7 @@ def run(args: argparse.Namespace) -> int:
             else None
         )
         atomic_write_json(args.json, data)
+    show(solution)
+    if args.json:
         console.print(f"wrote {args.json}")
-    return 0
+    return 0 if solution.certified else 1

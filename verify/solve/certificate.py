@@ -216,7 +216,8 @@ def first_order_residuals(
     (8) :math:`b = \tfrac{\gamma}{N} E 1`.
     """
     W, H, b = _float64(W, H, b)
-    return _residuals(instance, W, b, _residual_sums(instance, W, H, b), tol)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported as inf or nan
+        return _residuals(instance, W, b, _residual_sums(instance, W, H, b), tol)
 
 
 def _residuals(
@@ -311,6 +312,8 @@ def _dual_point(instance: Instance, sums: _GapSums) -> tuple[float, float]:
         RRt = RRt - np.outer(r1, r1) / N
         rr = max(rr - float(r1 @ r1) / N, 0.0)
         ry = ry - float(r1 @ sums.y1) / N
+    if not (np.all(np.isfinite(RRt)) and math.isfinite(rr) and math.isfinite(ry)):
+        return math.nan, math.nan  # overflow: no dual point (eigvalsh would raise)
     spectral = math.sqrt(max(float(np.linalg.eigvalsh(RRt)[-1]), 0.0)) / N
     ratio = spectral / mu
     scale = 1.0 / ratio if ratio > 1.0 else 1.0
@@ -376,6 +379,22 @@ def certify(
             "the solution has NaN or infinite entries",
             details or {},
         )
+    # a finite point can still overflow (entries near 1e200): the result is then not finite and
+    # not certified (below), which is the answer, so numpy's warnings about it are not needed
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _certify(instance, W, H, b, engine, tol, details)
+
+
+def _certify(
+    instance: Instance,
+    W: np.ndarray,
+    H: np.ndarray,
+    b: np.ndarray,
+    engine: str,
+    tol: Tolerances,
+    details: dict[str, Any] | None,
+) -> Certificate:
+    N = instance.N
     sums = _gap_sums(instance, W, H, b)
     primal = _objective(instance, W, b, sums)
     dual, ratio = _dual_point(instance, sums)
@@ -390,11 +409,23 @@ def certify(
     if 0 < instance.lambda_b < math.inf:
         bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
     bounds["Z = WH"] = _z_bound(instance, W, sums, bounds)
-    certified = math.isfinite(primal) and relative_gap <= tol.gap
+    # a certificate with any non-finite quantity proves nothing (a dual of +inf would make the
+    # gap -inf and the relative gap 0), so it is never certified
+    quantities = {"primal": primal, "dual": dual, "gap": gap, "relative gap": relative_gap}
+    quantities.update({f"the bound on {k}": v for k, v in bounds.items()})
+    quantities["||Lambda||_2 / mu"] = ratio
+    nonfinite = [k for k, v in quantities.items() if not math.isfinite(v)]
+    certified = not nonfinite and relative_gap <= tol.gap
     if certified:
         reason = ""
-    elif not math.isfinite(primal):
+    elif math.isinf(instance.lambda_b) and np.any(b):
         reason = "b != 0 in the bias-free UFM (lambda_b = inf)"
+    elif nonfinite:
+        reason = (
+            f"the certificate is not finite ({nonfinite[0]} = {quantities[nonfinite[0]]}"
+            + (f", and {len(nonfinite) - 1} more" if len(nonfinite) > 1 else "")
+            + "): the point's entries or their products overflow float64"
+        )
     else:
         reason = f"relative duality gap {relative_gap:.2e} exceeds the tolerance gap={tol.gap:.0e}"
     return Certificate(
