@@ -25,7 +25,12 @@ Its Fenchel dual is
 so the gap certifies :math:`(W, H, b)` as an approximate *global* minimiser of the non-convex
 UFM itself, whatever produced it. The dual point is built from the residual
 :math:`\Lambda = (Y - WH - b1^\top)/N` (its value at the optimum), projected to
-:math:`\Lambda 1 = 0` when :math:`\lambda_b = 0` and scaled into the spectral-norm ball.
+:math:`\Lambda 1 = 0` when :math:`\lambda_b = 0`, and brought into the spectral-norm ball two
+ways, the better dual value kept (both are lower bounds): scaled, :math:`\Lambda/\max(1,
+\|\Lambda\|_2/\mu)`, and projected, its singular values clipped at :math:`\mu`. Scaling shrinks
+every direction by the violation of the largest singular value: a point whose residual overshoots
+:math:`\mu` by 1e-9 (CVXPY at its default tolerances) loses about 1e-9 of the dual value that
+way, and under 1e-15 by clipping, which moves only the directions that overshoot.
 
 Strong convexity of the loss in :math:`X = Z + b1^\top` turns the gap into distances:
 :math:`\|X - X^\star\|_F \le \sqrt{2N\,\mathrm{gap}}` and, for :math:`0<\lambda_b<\infty`,
@@ -64,7 +69,8 @@ class _GapSums:
     With :math:`R = WH + b1^\top - Y`: ``rr`` = :math:`\|R\|_F^2`, ``hh`` = :math:`\|H\|_F^2`;
     the rest (``None`` when only the objective was asked for): ``RRt`` = :math:`RR^\top`,
     ``ry`` = :math:`\langle R, Y\rangle`, ``r1`` = :math:`R1`, ``y1`` = :math:`Y1`,
-    ``h1`` = :math:`H1`.
+    ``h1`` = :math:`H1`, ``RCt`` = :math:`RC^\top` (the sum of R's columns in each class, so
+    that :math:`YR^\top = \bar Y (RC^\top)^\top`, as :math:`Y = \bar Y C`).
     """
 
     rr: float
@@ -74,6 +80,7 @@ class _GapSums:
     r1: np.ndarray | None = None
     y1: np.ndarray | None = None
     h1: np.ndarray | None = None
+    RCt: np.ndarray | None = None
 
 
 def _float64(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -114,6 +121,9 @@ def _gap_sums(
     K, d = instance.K, H.shape[0]
     rr = hh = ry = 0.0
     RRt, r1, y1, h1 = np.zeros((K, K)), np.zeros(K), np.zeros(K), np.zeros(d)
+    RCt = np.zeros((K, K))
+    bounds = np.cumsum((0, *instance.counts))  # class k holds columns bounds[k]:bounds[k+1]
+    start = 0
     for Hb, Yb, R in _residual_blocks(instance, W, H, b):
         hh += float(np.vdot(Hb, Hb))
         if not gram:
@@ -124,9 +134,16 @@ def _gap_sums(
         r1 += R.sum(axis=1)
         y1 += Yb.sum(axis=1)
         h1 += Hb.sum(axis=1)
+        # class sums of this block (columns are ordered by class): O(K x block)
+        stop = start + R.shape[1]
+        first = int(np.searchsorted(bounds, start, side="right")) - 1
+        last = int(np.searchsorted(bounds, stop, side="left"))  # classes first..last-1 meet it
+        cuts = np.maximum(bounds[first:last], start) - start
+        RCt[:, first:last] += np.add.reduceat(R, cuts, axis=1)
+        start = stop
     if not gram:
         return _GapSums(rr=rr, hh=hh)
-    return _GapSums(rr=float(np.trace(RRt)), hh=hh, RRt=RRt, ry=ry, r1=r1, y1=y1, h1=h1)
+    return _GapSums(rr=float(np.trace(RRt)), hh=hh, RRt=RRt, ry=ry, r1=r1, y1=y1, h1=h1, RCt=RCt)
 
 
 @dataclass(frozen=True)
@@ -300,29 +317,54 @@ class Certificate:
 
 
 def _dual_point(instance: Instance, sums: _GapSums) -> tuple[float, float]:
-    r"""Value of the dual at the scaled residual, and the unscaled ||Lambda||_2 / mu.
+    r"""The dual's value at the residual brought into the ball, and the unscaled ||Lambda||_2 / mu.
 
-    :math:`\Lambda = -s R/N` (centred, :math:`R - R11^\top/N`, when :math:`\lambda_b = 0`), with
-    :math:`s \le 1` the scaling into the ball; its products come from :class:`_GapSums`.
+    :math:`\Lambda = -R/N` (centred, :math:`\tilde R = R - R11^\top/N`, when :math:`\lambda_b = 0`),
+    brought into :math:`\|\Lambda\|_2 \le \mu` two ways, the larger value kept: scaled,
+    :math:`s\Lambda` with :math:`s = \min(1, \mu/\|\Lambda\|_2)`, and projected,
+    :math:`M\Lambda` with :math:`M = U \operatorname{diag}(\min(1, \mu N/\sqrt{e_i})) U^\top` from
+    :math:`\tilde R\tilde R^\top = U \operatorname{diag}(e) U^\top` (its singular values clipped at
+    :math:`\mu`). Both are K x K computations on the products of :class:`_GapSums`:
+    :math:`\langle M\Lambda, Y\rangle = -\langle M, Y\tilde R^\top\rangle/N`,
+    :math:`\|M\Lambda\|^2 = \langle M^2, \tilde R\tilde R^\top\rangle/N^2` and
+    :math:`M\Lambda 1 = -M\tilde R1/N`.
     """
     assert sums.RRt is not None and sums.r1 is not None and sums.y1 is not None
+    assert sums.RCt is not None
     N, mu = instance.N, instance.mu
     RRt, rr, ry, r1 = sums.RRt, sums.rr, sums.ry, sums.r1
+    YRt = instance.encoding @ sums.RCt.T  # Y R^T = Ybar (R C^T)^T
     if instance.lambda_b == 0:  # feasibility: Lambda 1 = 0
         RRt = RRt - np.outer(r1, r1) / N
         rr = max(rr - float(r1 @ r1) / N, 0.0)
         ry = ry - float(r1 @ sums.y1) / N
-    if not (np.all(np.isfinite(RRt)) and math.isfinite(rr) and math.isfinite(ry)):
-        return math.nan, math.nan  # overflow: no dual point (eigvalsh would raise)
-    spectral = math.sqrt(max(float(np.linalg.eigvalsh(RRt)[-1]), 0.0)) / N
+        YRt = YRt - np.outer(sums.y1, r1) / N
+    if not (np.all(np.isfinite(RRt)) and np.all(np.isfinite(YRt)) and math.isfinite(ry)):
+        return math.nan, math.nan  # overflow: no dual point (eigh would raise)
+    e, U = np.linalg.eigh(RRt)
+    e = np.clip(e, 0.0, None)
+    spectral = math.sqrt(float(e[-1])) / N
     ratio = spectral / mu
+    penalised = 0 < instance.lambda_b < math.inf
+
+    # scaled: Lambda = -scale R / N
     scale = 1.0 / ratio if ratio > 1.0 else 1.0
-    # <Lambda, Y> - N/2 ||Lambda||^2 with Lambda = -scale R / N
-    value = -scale * ry / N - 0.5 * scale * scale * rr / N
-    if 0 < instance.lambda_b < math.inf:
+    scaled = -scale * ry / N - 0.5 * scale * scale * rr / N
+    if penalised:
         L1 = -scale / N * r1
-        value -= 0.5 / instance.lambda_b * float(L1 @ L1)
-    return value, ratio
+        scaled -= 0.5 / instance.lambda_b * float(L1 @ L1)
+
+    # projected: Lambda = -M R / N, singular values sqrt(e)/N clipped at mu
+    root = np.sqrt(e)
+    f = np.ones_like(e)
+    over = root > mu * N
+    f[over] = mu * N / root[over]
+    M = (U * f) @ U.T
+    projected = -float(np.vdot(M, YRt)) / N - 0.5 * float((f * f) @ e) / N
+    if penalised:
+        L1 = -(M @ r1) / N
+        projected -= 0.5 / instance.lambda_b * float(L1 @ L1)
+    return max(scaled, projected), ratio
 
 
 def _z_bound(instance: Instance, W: np.ndarray, sums: _GapSums, bounds: dict[str, float]) -> float:
