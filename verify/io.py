@@ -19,7 +19,82 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["atomic_directory", "atomic_write_json", "atomic_write_text", "to_jsonable"]
+__all__ = [
+    "atomic_directory",
+    "atomic_write_json",
+    "atomic_write_text",
+    "check_directory_output",
+    "check_file_output",
+    "to_jsonable",
+]
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists (``.`` at worst)."""
+    while not path.exists() and not path.is_symlink():
+        if path.parent == path:
+            break
+        path = path.parent
+    return path
+
+
+def _check_creatable(name: str, value: str, path: Path) -> None:
+    """The missing ``path`` can be created: its nearest existing ancestor is a writable directory."""
+    from .errors import InvalidArgument
+
+    base = _nearest_existing(path.parent if str(path.parent) else Path("."))
+    if not base.is_dir():
+        raise InvalidArgument(name, value, f"cannot be created: {str(base)!r} is not a directory")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise InvalidArgument(name, value, f"cannot be created: {str(base)!r} is not writable")
+
+
+def check_file_output(name: str, value: str | os.PathLike[str]) -> Path:
+    """Check, before any work, that ``value`` can be written as a file; raise
+    :class:`verify.errors.InvalidArgument` naming ``name`` otherwise. Nothing is written.
+
+    The rules: not empty, not ending in a path separator, not an existing directory, not under a
+    regular file, and in a directory we may write (missing parents are created on writing).
+    """
+    from .errors import InvalidArgument
+
+    text = os.fspath(value)
+    if not text.strip():
+        raise InvalidArgument(name, text, "must be a file path, not empty")
+    if text.endswith(("/", os.sep)):
+        raise InvalidArgument(name, text, "must be a file path, not a directory (ends with '/')")
+    path = Path(text)
+    if path.is_dir():
+        raise InvalidArgument(name, text, "must be a file path, but it is an existing directory")
+    if path.exists():
+        if not path.is_file():
+            raise InvalidArgument(name, text, "must be a regular file path")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise InvalidArgument(
+                name, text, f"cannot be replaced: {str(path.parent)!r} is not writable"
+            )
+        return path
+    _check_creatable(name, text, path)
+    return path
+
+
+def check_directory_output(name: str, value: str | os.PathLike[str]) -> Path:
+    """Check, before any work, that ``value`` is a writable directory or can be created as one;
+    raise :class:`verify.errors.InvalidArgument` naming ``name`` otherwise. Nothing is written."""
+    from .errors import InvalidArgument
+
+    text = os.fspath(value)
+    if not text.strip():
+        raise InvalidArgument(name, text, "must be a directory path, not empty")
+    path = Path(text)
+    if path.exists():
+        if not path.is_dir():
+            raise InvalidArgument(name, text, "must be a directory, but it is a file")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InvalidArgument(name, text, "is not writable")
+        return path
+    _check_creatable(name, text, path)
+    return path
 
 
 def to_jsonable(value: Any) -> Any:

@@ -1,17 +1,24 @@
-"""The ``verify`` command line: one module per command, registered in ``COMMANDS``.
+"""Check the claims of *The role of class encoding in neural collapse* with certified solves.
 
 Every domain error (:class:`verify.errors.VerifyError`, a ValueError) is printed as one line on
-stderr without a traceback, with exit status 2; Ctrl-C exits with 130.
+stderr without a traceback, with exit status 2, and every output path is checked before any work
+starts. Ctrl-C exits with 130 however often it is pressed (the first press interrupts, later
+ones are ignored while the command saves what it has). A reader who closes stdout early
+(``verify hunt ... | head -1``) does not stop the command: its results are still written.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
+from typing import Any
 
 from ..errors import VerifyError
+from .common import check_outputs
 
 __all__ = ["COMMANDS", "main"]
 
@@ -26,6 +33,12 @@ COMMANDS: dict[str, str] = {
     "report": "report",
 }
 
+DESCRIPTION = (
+    "Check the claims of 'The role of class encoding in neural collapse' (arXiv 2606.00344): "
+    "certified UFM solves, SymPy derivations, counterexample hunts and a report. "
+    "Run `verify COMMAND --help` for a command's options."
+)
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -33,24 +46,66 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="verify", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = _Parser(prog="verify", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, module in COMMANDS.items():
         importlib.import_module(f"verify.cli.{module}").add_parser(sub, name)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+class _Interrupts:
+    """A SIGINT handler: the first press raises KeyboardInterrupt, later ones are counted and
+    ignored, so a command unwinding after Ctrl-C (a hunt writing what it found) is not cut off
+    half-way and the exit status is 130, not death by signal (-2)."""
+
+    def __init__(self) -> None:
+        self.presses = 0
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.presses += 1
+        if self.presses == 1:
+            raise KeyboardInterrupt
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit:  # --help, or a usage error already printed on one line
-        return int(exit.code or 0)
-    try:
-        return int(args.run(args) or 0)
-    except VerifyError as error:
-        print(f"verify {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"verify {args.command}: interrupted", file=sys.stderr)
+        try:
+            check_outputs(args)
+            return int(args.run(args) or 0)
+        except VerifyError as error:
+            print(f"verify {args.command}: error: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"verify {args.command}: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # a print outside the console: the reader left, not a failure
+            return 0
+    except KeyboardInterrupt:  # a press while reporting the first one
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``verify`` command; ``argv`` None means ``sys.argv[1:]`` (a real process: SIGINT is
+    then ignored on the way out, so no press can turn the exit status into a signal)."""
+    handler = _Interrupts()
+    previous: Any = None
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave SIGINT alone
+        previous = None
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exit:  # --help, or a usage error already printed on one line
+            return int(exit.code or 0)
+        return _run(args)
+    except KeyboardInterrupt:  # pressed while starting up
+        print("verify: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            if argv is None:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            else:
+                signal.signal(signal.SIGINT, previous)

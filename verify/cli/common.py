@@ -3,18 +3,72 @@
 from __future__ import annotations
 
 import argparse
+import io
 import math
+import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any, cast
 
 from rich.console import Console
 
-from ..errors import InvalidArgument
+from ..io import check_directory_output, check_file_output
 from ..tolerances import DEFAULT, Tolerances
 
+
+class _Stdout(io.TextIOBase):
+    """``sys.stdout`` (looked up at each write, so tests can capture it) that treats a reader who
+    closed the pipe (``verify hunt ... | head -1``) as the reader's choice: the first
+    :class:`BrokenPipeError` points file descriptor 1 at ``os.devnull`` and every later write is
+    dropped, so the command goes on to write its results and exits with its own status."""
+
+    reader_left = False
+
+    def _left(self) -> None:
+        _Stdout.reader_left = True
+        try:  # the usual recipe: later writes and the interpreter's final flush go nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+
+    def write(self, text: str) -> int:
+        if not _Stdout.reader_left:
+            try:
+                sys.stdout.write(text)
+            except BrokenPipeError:
+                self._left()
+        return len(text)
+
+    def flush(self) -> None:
+        if not _Stdout.reader_left:
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                self._left()
+
+    def isatty(self) -> bool:
+        return sys.stdout.isatty()
+
+    def fileno(self) -> int:
+        return sys.stdout.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+
 # a wide console when piped, so tables stay readable in logs and CI
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+console = Console(
+    file=cast(IO[str], _Stdout()), highlight=False, width=None if sys.stdout.isatty() else 120
+)
+
+# --OPTION -> what it must be; checked by every command before it starts work (see check_outputs)
+OUTPUTS = {"json": "file", "out": "directory", "database": "directory"}
 
 
 def positive_int(name: str) -> Callable[[str], int]:
@@ -58,5 +112,20 @@ def tolerance_line(tol: Tolerances = DEFAULT) -> str:
 
 
 def check_output_path(name: str, path: Any) -> None:
-    if path is not None and str(path).endswith("/"):
-        raise InvalidArgument(name, str(path), "must be a file path, not a directory")
+    """A file output (``--json``): see :func:`verify.io.check_file_output`."""
+    if path is not None:
+        check_file_output(name, path)
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Check every output path a command was given (``--json`` a writable file path, ``--out``
+    and ``--database`` writable directories) before any work, so a finished computation is
+    never lost to a bad path. Raises a one-line :class:`verify.errors.InvalidArgument`."""
+    for name, kind in OUTPUTS.items():
+        value = getattr(args, name, None)
+        if value is None or (name == "database" and getattr(args, "no_database", False)):
+            continue
+        if kind == "file":
+            check_file_output(f"--{name}", value)
+        else:
+            check_directory_output(f"--{name}", value)
