@@ -8,13 +8,16 @@ Layout of a report directory (``reports/`` by default)::
     figures/<name>.png            our figures (figures/benchmarks_* belong to the benchmarks)
     benchmarks.md, .json          written by the benchmarks, linked when present
 
-See :mod:`verify.report.atomic` for how the parts we own are replaced all at once.
+Every file the report writes is listed in ``index.json`` (``manifest``); only those are ever
+replaced or deleted by a later report, and a run that would replace any other file refuses
+before it starts. See :mod:`verify.report.atomic` for how the new report is switched in whole.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import time
 from collections.abc import Callable
@@ -29,7 +32,7 @@ from ..tolerances import DEFAULT
 from . import figures as fig_a
 from . import figures_conjecture as fig_c
 from . import figures_nc as fig_b
-from .atomic import publish, recover, staging
+from .atomic import MARKER, check_replaceable, publish, staging
 from .environment import environment
 from .findings import findings
 from .hunt_page import hunt_page
@@ -40,6 +43,20 @@ from .text import gap_histogram, slugs_for
 __all__ = ["build_report", "load_index", "run_checks"]
 
 Progress = Callable[[str], None]
+
+# the figures _figures draws (checked against what it returns, so a new figure cannot be missed)
+FIGURES = tuple(
+    f"figures/{name}.png"
+    for name in (
+        "onehot_transition",
+        "onehot_bias",
+        "onehot_grams",
+        "conjecture_ssetf",
+        "nc3_rotation",
+        "gaps",
+    )
+)
+DPI_RANGE = (20, 600)
 
 
 def _errored(claim: Claim, error: Exception, examples: int, seed: int) -> Verdict:
@@ -164,11 +181,38 @@ def _claim_json(
     }
 
 
-def _previous(out: Path) -> list[str]:
-    try:
-        return list(json.loads((out / "index.json").read_text(encoding="utf-8"))["generated"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+def _planned(slugs: dict[str, str], hunts: list[dict[str, Any]]) -> list[str]:
+    """The files a report with these claims and hunts will write, relative to its directory."""
+    pages = [f"claims/{s}.{ext}" for s in slugs.values() for ext in ("md", "json")]
+    return [*INDEX_FILES, *pages, *FIGURES, *(f"hunts/{h['slug']}.md" for h in hunts)]
+
+
+INDEX_FILES = ("index.md", "index.json")
+
+
+def check_out(out: str | Path, dpi: int = 150) -> Path:
+    """Check ``out`` and ``dpi`` before any work: a one-line :class:`InvalidArgument` if ``out``
+    is a file, lies under one, or its parent (where the report is staged) is not writable."""
+    from ..io import check_directory_output
+
+    low, high = DPI_RANGE
+    if not low <= dpi <= high:
+        raise InvalidArgument("dpi", dpi, f"must be between {low} and {high} (dots per inch)")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InvalidArgument(
+            "out", str(out), "must be a directory (the report is a tree of files)"
+        )
+    check_directory_output("out", out)
+    parent = Path(os.path.abspath(out)).parent
+    if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
+        raise InvalidArgument(
+            "out",
+            str(out),
+            f"its parent {str(parent)!r} must be writable (the report is staged "
+            "beside it and switched in whole)",
+        )
+    return out
 
 
 def build_report(
@@ -183,23 +227,21 @@ def build_report(
 
     ``claims`` restricts the report to some claims (ids or groups; all by default).
     """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InvalidArgument(
-            "out", str(out), "must be a directory (the report is a tree of files)"
-        )
+    out = check_out(out, dpi)
     start = time.perf_counter()
     chosen = select(claims)
     by_id = {c.id: c for c in chosen}
     slugs = slugs_for(by_id)
+    check_replaceable(out, _planned(slugs, load_hunts(out)))  # refuse before the work
     with staging(out) as stage:
-        previous = _previous(out)
         verdicts, errors = run_checks(chosen, examples, seed, progress)
         checked = time.perf_counter()
         if progress:
             progress("drawing figures")
         hunts = load_hunts(out)
         figures = _figures(stage, dpi, seed, verdicts, hunts)
+        unplanned = {f["file"] for f in figures} - set(FIGURES)
+        assert not unplanned, f"figures missing from FIGURES: {sorted(unplanned)}"
         drawn = time.perf_counter()
         if progress:
             progress("writing pages")
@@ -223,9 +265,15 @@ def build_report(
             "per_claim_seconds": {v.claim_id: v.seconds for v in verdicts},
         }
         atomic_write_text(stage / "index.md", index_page(index))
+        index["manifest"] = sorted(
+            {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()} - {MARKER}
+            | set(INDEX_FILES)
+        )
         index["timings"]["total_seconds"] = time.perf_counter() - start
         atomic_write_json(stage / "index.json", index)
-        publish(out, stage, previous)
+        if progress:
+            progress("publishing")
+        publish(out, stage, index["manifest"])
     return index
 
 
@@ -289,9 +337,25 @@ def _index(
 
 
 def load_index(out: str | Path = "reports") -> dict[str, Any]:
-    """The published ``index.json`` of ``out`` (finishing an interrupted publication first)."""
+    """The published ``index.json`` of ``out``; a one-line :class:`InvalidFile` when it is
+    missing or not a report's index (say, truncated by hand)."""
     path = Path(out) / "index.json"
     if not path.is_file():
         raise InvalidFile(f"index={str(path)!r}: no such file (run `verify report` first)")
-    recover(out)
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidFile(f"index={str(path)!r}: not UTF-8 text (run `verify report`)") from None
+    except ValueError as error:
+        raise InvalidFile(
+            f"index={str(path)!r}: not valid JSON ({error}); run `verify report` to regenerate it"
+        ) from None
+    claims = index.get("claims") if isinstance(index, dict) else None
+    if not isinstance(claims, list) or not all(
+        isinstance(c, dict) and {"id", "slug", "status", "evidence"} <= c.keys() for c in claims
+    ):
+        raise InvalidFile(
+            f"index={str(path)!r}: not a report's index (needs a list of claims with id, slug, "
+            "status and evidence); run `verify report` to regenerate it"
+        )
+    return dict(index)
