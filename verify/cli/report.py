@@ -13,14 +13,18 @@ from pathlib import Path
 from rich.table import Table
 
 from ..errors import InvalidArgument
+from ..report.build import DPI_RANGE
 from .check import STYLE
 from .common import console, positive_int
 
 DESCRIPTION = """Check every registered claim and regenerate, in --out: index.md and index.json
 (findings, claim table, reproducibility), claims/<slug>.md and .json, a page per hunt in
-hunts/*.json, and the figures. Only these parts are replaced, all at once: an interrupted run
-leaves the previous report intact. With --update-readme the claim table between
-<!-- claims:start --> and <!-- claims:end --> in that file is rewritten from index.json."""
+hunts/*.json, and the figures. index.json lists every file the report wrote (its manifest):
+only those are replaced or deleted; any other file in --out is kept, and a run that would
+replace one refuses before it starts. The new report is built beside --out and switched in with
+one atomic rename: at every instant --out holds the previous report or the new one, whole, even
+if the run is killed. With --update-readme the claim table between <!-- claims:start --> and
+<!-- claims:end --> in that file is rewritten from index.json (the file is checked first)."""
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
@@ -34,7 +38,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="Hypothesis examples per claim (default: 150)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of every search and sample")
-    p.add_argument("--dpi", type=positive_int("dpi"), default=150, help="figure resolution")
+    low, high = DPI_RANGE
+    p.add_argument(
+        "--dpi",
+        type=positive_int("dpi"),
+        default=150,
+        help=f"figure resolution, {low} to {high} (default: 150)",
+    )
     p.add_argument(
         "--update-readme",
         metavar="README",
@@ -51,14 +61,19 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..report import build_report, load_index, update_readme
+    from ..report.build import check_out
+    from ..report.readme import check_readme
 
     if args.readme_only and not args.update_readme:
         raise InvalidArgument("--readme-only", True, "needs --update-readme README")
     out = Path(args.out)
+    if args.update_readme:  # before minutes of checks, not after the report is published
+        check_readme(args.update_readme)
     errors: list[str] = []
     if args.readme_only:
         index = load_index(out)
     else:
+        check_out(out, args.dpi)
         start = time.perf_counter()
         with console.status("checking") as status:
             index = build_report(

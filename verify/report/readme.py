@@ -18,7 +18,14 @@ from ..errors import InvalidFile
 from ..io import atomic_write_text
 from .text import slugs_for, table_cell
 
-__all__ = ["END", "START", "claim_table_markdown", "readme_table", "update_readme"]
+__all__ = [
+    "END",
+    "START",
+    "check_readme",
+    "claim_table_markdown",
+    "readme_table",
+    "update_readme",
+]
 
 START = "<!-- claims:start -->"
 END = "<!-- claims:end -->"
@@ -33,6 +40,8 @@ def _rows(source: Sequence[Verdict] | dict[str, Any] | str | Path) -> list[dict[
             raise InvalidFile(
                 f"index={str(path)!r}: no such file (run `verify report` first)"
             ) from None
+        except ValueError as error:
+            raise InvalidFile(f"index={str(path)!r}: not valid JSON ({error})") from None
     if isinstance(source, dict):
         return [
             {"id": c["id"], "slug": c["slug"], "status": c["status"], "evidence": c["evidence"]}
@@ -71,6 +80,25 @@ def _split(text: str, path: Path) -> tuple[str, str, str]:
     return text[: start + len(START)], text[start + len(START) : end], text[end:]
 
 
+def check_readme(readme: str | Path) -> Path:
+    """Check, before any work, that ``readme`` is a UTF-8 file with both markers, in order, that
+    can be rewritten; raise a one-line :class:`InvalidFile` otherwise. Nothing is written."""
+    from ..io import check_file_output
+
+    path = Path(readme)
+    if not path.is_file():
+        raise InvalidFile(f"readme={str(path)!r}: no such file")
+    check_file_output("readme", path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidFile(f"readme={str(path)!r}: not UTF-8 text") from None
+    except OSError as error:
+        raise InvalidFile(f"readme={str(path)!r}: cannot be read ({error.strerror})") from None
+    _split(text, path)
+    return path
+
+
 def readme_table(readme: str | Path) -> str:
     """The section between the markers of ``readme``, without surrounding blank lines."""
     path = Path(readme)
@@ -80,9 +108,7 @@ def readme_table(readme: str | Path) -> str:
 def update_readme(readme: str | Path, index: str | Path | dict[str, Any], out: str | Path) -> bool:
     """Rewrite the claim table of ``readme`` from ``index`` (a report in directory ``out``);
     returns True if the file changed. Links are relative to the README's directory."""
-    path = Path(readme)
-    if not path.is_file():
-        raise InvalidFile(f"readme={str(path)!r}: no such file")
+    path = check_readme(readme)
     text = path.read_text(encoding="utf-8")
     head, _, tail = _split(text, path)
     prefix = Path(os.path.relpath(Path(out).resolve(), path.resolve().parent)).as_posix()
