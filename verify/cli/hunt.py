@@ -2,9 +2,11 @@
 
 CLAIM is a registered id, a group (each direction of ``conjecture-ssetf`` is hunted and the
 report says which fails) or ``path/to/file.py:NAME`` for a Claim in a user's file. Writes
-``<out>/<slug>.json`` and ``<out>/<slug>.md``; exit status 0 when the hunt ran (1 with
-``--strict`` when the claim was refuted or the hunt inconclusive), 2 on bad input (nothing
-written), 130 when interrupted (what was found so far is written).
+``<out>/<slug>.json`` and ``<out>/<slug>.md`` (``--out`` defaults to ``hunts/`` in the current
+directory, never the paper's committed ``reports/hunts/``: pass ``--out reports/hunts`` to add a
+hunt to the report). The results are written before anything is printed. Exit status 0 when the
+hunt ran (1 with ``--strict`` when the claim was refuted or the hunt inconclusive), 2 on bad
+input (nothing written), 130 when interrupted (what was found so far is written).
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from rich.markup import escape
 from ..claims.verdict import Outcome
 from ..errors import InvalidArgument
 from ..hunt import DEFAULT_DATABASE, HuntResult, hunt, write
+from ..hunt.run import check_targets
 from ..hunt.summary import text
+from ..hunt.target import run_slug
 from ..tolerances import DEFAULT
-from .common import check_output_path, console, positive_int, tolerance_line
+from .common import console, positive_int, tolerance_line
+
+DEFAULT_OUT = "hunts"
 
 STYLE = {
     "refuted": "bold red",
@@ -37,9 +43,12 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         description="Search for a certified, minimal counterexample to a claim, relax its "
         "hypotheses, and propose the narrowest amendment the evidence supports.",
         epilog="CLAIM: a registered id (theorem-IV.4), a group (conjecture-ssetf: each "
-        "direction is hunted) or path/to/file.py:NAME. Writes OUT/SLUG.json and OUT/SLUG.md. "
-        "Exit 0 when the hunt ran (1 with --strict if refuted or inconclusive), 2 on bad input "
-        "(nothing written), 130 when interrupted (what was found so far is written).",
+        "direction is hunted) or path/to/file.py:NAME. Writes OUT/SLUG.json and OUT/SLUG.md "
+        "(OUT is ./hunts unless --out is given; the paper's report reads reports/hunts, so "
+        "only `--out reports/hunts` adds a hunt to it), then prints the summary. An existing "
+        "OUT/SLUG.json that is not a hunt's record is never replaced. Exit 0 when the hunt ran "
+        "(1 with --strict if refuted or inconclusive), 2 on bad input (nothing written), 130 "
+        "when interrupted (what was found so far is written).",
     )
     p.add_argument("claim", help="claim id, group, or path/to/file.py:NAME")
     p.add_argument(
@@ -65,7 +74,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (needs [dask])"
     )
     p.add_argument("--json", default=None, metavar="PATH", help="also write the JSON here")
-    p.add_argument("--out", default="reports/hunts", metavar="DIR", help="default reports/hunts")
+    p.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="directory of the hunt's JSON and page (default: ./hunts; the paper's report "
+        "reads reports/hunts)",
+    )
     p.add_argument(
         "--database",
         default=DEFAULT_DATABASE,
@@ -84,8 +99,27 @@ def _check_dir(name: str, value: str) -> None:
         raise InvalidArgument(name, value, "must be a directory, not a file")
 
 
+def premise_line(premise: dict[str, float]) -> str:
+    """The premise of an evaluated instance in words. Each key names the condition under which
+    the premise *fails* (``Hbar = 0 within the certified bound``) and its value is 0 when the
+    premise holds, so ``key = 0`` would read as the opposite of what it means."""
+    failed = [k for k, v in premise.items() if v != 0]
+    if not failed:
+        names = "; ".join(premise)
+        return f"premise: holds (the certificate rules out: {names})"
+    return "premise: fails (" + "; ".join(failed) + ")"
+
+
 def _show_instance(outcome: Outcome) -> None:
-    console.print(text(outcome, indent="    "), markup=False, highlight=False)
+    lines = text(outcome, indent="    ").splitlines()
+    if outcome.premise:
+        lines = [
+            f"    {premise_line(dict(outcome.premise))}"
+            if line.startswith("    premise: ")
+            else line
+            for line in lines
+        ]
+    console.print("\n".join(lines), markup=False, highlight=False)
 
 
 def _summary(result: HuntResult) -> None:
@@ -138,11 +172,12 @@ def _summary(result: HuntResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output_path("json", args.json)
+    # the output paths were checked by verify.cli.main before this; the files too, here
     _check_dir("out", args.out)
     database = None if args.no_database else args.database
     if database is not None:
         _check_dir("database", database)
+    check_targets(args.out, run_slug(args.claim, tuple(args.relax)))
     result = hunt(
         args.claim,
         budget=args.budget,
@@ -153,9 +188,9 @@ def run(args: argparse.Namespace) -> int:
         database=database,
         amend=not args.no_amend,
     )
+    paths = write(result, args.out, args.json)  # first: a closed stdout must not lose it
     _summary(result)
     console.print(tolerance_line(DEFAULT))
-    paths = write(result, args.out, args.json)
     console.print("wrote " + ", ".join(str(p) for p in paths), markup=False)
     console.print(f"{result.seconds:.1f} s")
     if result.interrupted:

@@ -7,11 +7,13 @@ none) give the same JSON apart from the ``timing`` section.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InvalidArgument
 from ..io import atomic_write_json, atomic_write_text
 from ..tolerances import DEFAULT, Tolerances
 from .engine import DirectionResult, Settings, hunt_direction
@@ -20,7 +22,7 @@ from .progress import HuntProgress
 from .summary import record
 from .target import ClaimRef, resolve, run_slug
 
-__all__ = ["HuntResult", "hunt", "write"]
+__all__ = ["HuntResult", "check_targets", "hunt", "write"]
 
 # "tried" lists the instances the search generated and the optimiser visited (shrinking and
 # simplification steps, near-copies of the counterexamples, are only counted in "tried_total")
@@ -179,12 +181,41 @@ def hunt(
     return result
 
 
+def _is_hunt_record(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "nc-verify hunt"
+
+
+def check_targets(out: str | Path, slug: str) -> None:
+    """Refuse (before the hunt) to replace ``<out>/<slug>.json`` or ``.md`` unless a hunt wrote
+    them: the JSON must be a hunt's record (``"tool": "nc-verify hunt"``), and the page is
+    replaced only beside such a record."""
+    out = Path(out)
+    record, page = out / f"{slug}.json", out / f"{slug}.md"
+    for path in (record, page):
+        if (path.exists() or path.is_symlink()) and not path.is_file():
+            raise InvalidArgument("--out", str(out), f"{str(path)!r} is not a regular file")
+    if record.exists() and not _is_hunt_record(record):
+        raise InvalidArgument(
+            "--out", str(out), f"{str(record)!r} exists and is not a hunt's record; not replaced"
+        )
+    if page.exists() and not record.exists():
+        raise InvalidArgument(
+            "--out", str(out), f"{str(page)!r} exists and no hunt wrote it; not replaced"
+        )
+
+
 def write(result: HuntResult, out: str | Path, json_path: str | Path | None = None) -> list[Path]:
-    """Write ``<out>/<slug>.json``, ``<out>/<slug>.md`` and, if asked, a copy of the JSON."""
+    """Write ``<out>/<slug>.json``, ``<out>/<slug>.md`` and, if asked, a copy of the JSON
+    (after :func:`check_targets`, so only a hunt's earlier files are ever replaced)."""
     from .page import markdown
 
     data = result.as_dict()
     out = Path(out)
+    check_targets(out, result.slug)
     paths = [atomic_write_json(out / f"{result.slug}.json", data)]
     paths.append(atomic_write_text(out / f"{result.slug}.md", markdown(data)))
     if json_path is not None:
