@@ -149,3 +149,196 @@ def test_solve_prints_minus_zero_as_zero(tmp_path: Path, capsys: pytest.CaptureF
     code, out, _ = run(capsys, "solve", "-K", "3", "--encoding", str(path))
     assert code == 0, out
     assert "dual 0 " in out and "dual -0" not in out
+
+
+# --- sizes that cannot fit, and long solves -----------------------------------------------------
+
+GiB = 2**30
+
+
+@pytest.fixture
+def eight_gib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine has 8 GiB available, whatever it really has (the refusals must not depend
+    on the machine the tests run on)."""
+    monkeypatch.setattr("verify.instance.available_memory", lambda: 8 * GiB)
+
+
+def test_available_memory_is_read_from_the_system() -> None:
+    from verify.instance import available_memory
+
+    have = available_memory()
+    assert have is None or (isinstance(have, int) and have > 0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["-K", "100000", "-n", "1"], "--classes 100000"),  # np.eye(100000): 74.5 GiB
+        (["-n", "1000000000"], "--per-class 1000000000"),  # Y and H: 29.8 GiB each
+        (["-K", "4", "--counts", "1,1,1,2000000000"], "--counts"),
+    ],
+)
+def test_solve_refuses_sizes_that_cannot_fit_before_allocating(
+    argv: list[str], named: str, eight_gib: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Property: a size whose arrays exceed the available memory is one line with the estimate
+    and the memory available, exit 2, before the encoding or targets are allocated."""
+    code, _, err = run(capsys, "solve", *argv)
+    one_line_error(code, err, named, "GiB of memory", "8.0 GiB available")
+
+
+def test_solve_api_refuses_an_instance_that_cannot_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Property: verify.solve raises TooLarge (a VerifyError) before building Y (K x N) and H."""
+    from verify.errors import TooLarge
+
+    monkeypatch.setattr("verify.instance.available_memory", lambda: 64 * 2**20)
+    inst = Instance(np.eye(4), (5_000_000,) * 4, 4, 5e-3, 5e-3, 0.0)
+    with pytest.raises(TooLarge, match=r"K=4, N=20000000, d=4.*available"):
+        solve(inst)
+    assert "Y" not in inst.__dict__  # the cached targets were never built
+
+
+def test_a_long_solve_is_announced_with_its_estimate_and_shows_progress(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Property: a solve estimated to take minutes (-K 5000 -n 1 ran silently for minutes) warns
+    on stderr with the estimate and then says what it is doing, step by step (here the estimate
+    is forced, on a small instance)."""
+    import verify.cli.solve as cli_solve
+
+    monkeypatch.setattr(cli_solve, "_SMALL_COST", 0.0)
+    monkeypatch.setattr(cli_solve, "estimated_seconds", lambda K, N, d: 600.0)
+    code, _, err = run(capsys, "solve", "-K", "3", "-n", "4")
+    assert code == 0
+    assert "warning" in err and "about 10 min" in err and "K^3 per Newton step" in err
+    assert "Newton step 1" in err and "certifying" in err and "first-order residuals" in err
+
+
+def test_a_short_solve_says_nothing_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "solve", "-K", "3", "-n", "4")
+    assert code == 0 and err == ""
+
+
+def test_estimated_seconds_grows_like_K_cubed_and_K_d_N() -> None:
+    """Property: the estimate is positive and scales as its model says (no clock is read twice:
+    the machine's rates are measured once and reused)."""
+    from verify.solve.exact import estimated_seconds
+
+    small, big = estimated_seconds(100, 100, 100), estimated_seconds(1000, 1000, 1000)
+    assert small > 0 and big == pytest.approx(1000 * small, rel=1e-9)
+    assert estimated_seconds(4, 10**8, 4) > estimated_seconds(4, 10**6, 4)
+
+
+# --- verify metrics: files and arrays -----------------------------------------------------------
+
+
+@pytest.fixture
+def labels_file(tmp_path: Path) -> Path:
+    path = tmp_path / "y.npy"
+    np.save(path, np.repeat(np.arange(3), 4))
+    return path
+
+
+def test_metrics_on_an_empty_npy_is_one_line(tmp_path: Path, labels_file: Path, capsys) -> None:
+    """Property: an empty .npy (EOFError traceback) is a one-line error saying it is empty."""
+    empty = tmp_path / "f.npy"
+    empty.write_bytes(b"")
+    code, _, err = run(capsys, "metrics", str(empty), str(labels_file))
+    one_line_error(code, err, "features", "f.npy", "empty")
+
+
+def test_metrics_on_a_text_file_named_npy_says_it_is_not_npy(
+    tmp_path: Path, labels_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Property: a text file named .npy is "not a numpy array file", not "pickled data"."""
+    fake = tmp_path / "f.npy"
+    fake.write_text("1 2 3\n4 5 6\n")
+    code, _, err = run(capsys, "metrics", str(fake), str(labels_file))
+    one_line_error(code, err, "f.npy", "not a numpy array file", "magic string")
+    assert "pickle" not in err
+
+
+def test_metrics_on_a_directory_says_it_is_a_directory(
+    tmp_path: Path, labels_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "feats.npy"
+    folder.mkdir()
+    code, _, err = run(capsys, "metrics", str(folder), str(labels_file))
+    one_line_error(code, err, "feats.npy", "is a directory")
+    assert "no such file" not in err
+
+
+def _crafted_npy(path: Path, shape: tuple[int, ...]) -> None:
+    """A .npy file whose header claims ``shape`` float64 but which holds 16 bytes of data."""
+    with path.open("wb") as handle:
+        header = {"descr": "<f8", "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(b"\0" * 16)
+
+
+@pytest.mark.parametrize("command", ["metrics", "solve"])
+def test_a_crafted_header_claiming_100000_squared_is_refused_unread(
+    command: str, tmp_path: Path, labels_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Property: a .npy header claiming (100000, 100000) float64 (74.5 GiB) in a 144-byte file
+    is refused from the header alone: what it declares and what the file holds."""
+    path = tmp_path / "big.npy"
+    _crafted_npy(path, (100000, 100000))
+    if command == "metrics":
+        argv = ["metrics", str(path), str(labels_file)]
+    else:
+        argv = ["solve", "-K", "100000", "-n", "1", "--encoding", str(path)]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    if command == "metrics":
+        assert "(100000, 100000)" in err and "74.5 GiB" in err and "holds 16 B" in err, err
+
+
+def test_an_honest_header_too_big_for_memory_is_refused_with_the_estimate(
+    tmp_path: Path, labels_file: Path, eight_gib: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Property: a real (sparse) file of (100000, 100000) float64 is refused before reading,
+    with the memory it needs and the memory available."""
+    path = tmp_path / "big.npy"
+    with path.open("wb") as handle:
+        header = {"descr": "<f8", "fortran_order": False, "shape": (100000, 100000)}
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.truncate(handle.tell() + 8 * 100000 * 100000)  # sparse: no disk used
+    code, _, err = run(capsys, "metrics", str(path), str(labels_file))
+    one_line_error(code, err, "big.npy", "(100000, 100000)", "8.0 GiB available")
+
+
+def test_metrics_refuses_a_label_of_10_to_the_12(tmp_path: Path, capsys) -> None:
+    """Property: a label 10^12 (class means sized 10^12: 7.28 TiB) is one line naming the id and
+    where it is, since ids must be < N for every class to have a sample."""
+    labels = np.repeat(np.arange(3), 4)
+    labels[7] = 10**12
+    np.save(tmp_path / "y.npy", labels)
+    np.save(tmp_path / "f.npy", np.ones((12, 2)))
+    code, _, err = run(capsys, "metrics", str(tmp_path / "f.npy"), str(tmp_path / "y.npy"))
+    one_line_error(code, err, "labels", "1000000000000", "at [7]", "N=12")
+
+
+def test_nan_features_are_one_line_saying_where_and_how_many(tmp_path: Path, capsys) -> None:
+    features = np.ones((12, 5))
+    features[2, 4] = features[9, 0] = features[11, 1] = np.nan
+    np.save(tmp_path / "f.npy", features)
+    np.save(tmp_path / "y.npy", np.repeat(np.arange(3), 4))
+    code, _, err = run(capsys, "metrics", str(tmp_path / "f.npy"), str(tmp_path / "y.npy"))
+    one_line_error(code, err, "features", "3 non-finite entries", "first at [2, 4]")
+
+
+def test_float_labels_are_one_line_saying_where_and_how_many(tmp_path: Path, capsys) -> None:
+    labels = np.repeat(np.arange(3.0), 40)
+    labels[[5, 70]] = 0.5
+    np.save(tmp_path / "f.npy", np.ones((120, 2)))
+    np.save(tmp_path / "y.npy", labels)
+    code, _, err = run(capsys, "metrics", str(tmp_path / "f.npy"), str(tmp_path / "y.npy"))
+    one_line_error(code, err, "labels", "2 entries are not", "first at [5]", "0.5")
+
+
+def test_npz_member_headers_are_checked_too(tmp_path: Path, eight_gib: None, capsys) -> None:
+    """Property: an array inside a .npz is checked by its header like a .npy file."""
+    np.savez(tmp_path / "a.npz", f=np.ones((12, 2)), y=np.repeat(np.arange(3), 4))
+    code, _, err = run(capsys, "metrics", f"{tmp_path / 'a.npz'}:f", f"{tmp_path / 'a.npz'}:y")
+    assert code == 0, err

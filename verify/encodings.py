@@ -6,16 +6,20 @@ unpickles, and :func:`encoding_from_spec`, the parser behind the CLI's ``--encod
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
 from .errors import InvalidArgument, InvalidFile
+from .instance import format_bytes, require_memory
 
 __all__ = [
     "encoding_from_spec",
     "label_smoothing",
     "load_encoding",
+    "npy_header",
     "one_hot",
     "random_encoding",
     "ssetf",
@@ -74,31 +78,85 @@ def random_encoding(K: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((K, K))
 
 
-def load_encoding(path: str | Path, K: int | None = None) -> np.ndarray:
-    """Load a K x K float encoding from a ``.npy`` file, refusing pickled objects."""
-    path = Path(path)
-    if path.suffix != ".npy":
-        raise InvalidFile(f"encoding file {str(path)!r}: expected a .npy file")
+def npy_header(stream: IO[bytes], data_bytes: int, where: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from the header of the ``.npy`` data in ``stream``, read without reading
+    the data (numpy.lib.format), checking that the ``data_bytes`` bytes of the stream (its whole
+    size) hold what the header declares. ``where`` names the file in the errors.
+
+    Refuses, in one line each: an empty file, a file that does not start with numpy's magic
+    string (a text file named .npy), a malformed header, an object dtype (the data would be
+    unpickled: never), and a header that declares more data than the file holds (a truncated or
+    crafted file, which would otherwise allocate what it declares).
+    """
+    if data_bytes == 0:
+        raise InvalidFile(f"{where}: not a numpy array file: the file is empty (0 bytes)")
+    start = stream.read(8)
+    stream.seek(-len(start), 1)
+    if start.startswith(b"PK\x03\x04"):
+        raise InvalidFile(f"{where}: a .npz archive of arrays, not a single .npy array")
     try:
-        array = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InvalidFile(f"encoding file {str(path)!r}: no such file") from None
-    except (ValueError, OSError, EOFError) as error:  # EOFError: an empty file
+        version = np.lib.format.read_magic(stream)
+    except ValueError:
         raise InvalidFile(
-            f"encoding file {str(path)!r}: not a numpy array file ({error})"
+            f"{where}: not a numpy array file (a .npy file starts with numpy's magic string "
+            f"\\x93NUMPY; this one starts with {start!r})"
         ) from None
-    if not isinstance(array, np.ndarray):  # np.load opens a zip archive as an NpzFile
-        array.close()
+    try:
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    except (ValueError, SyntaxError, UnicodeDecodeError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InvalidFile(
-            f"encoding file {str(path)!r}: a .npz archive of arrays, not a single .npy array"
+            f"{where}: not a numpy array file: its .npy header is malformed ({first})"
+        ) from None
+    if dtype.hasobject:
+        raise InvalidFile(
+            f"{where}: not a numpy array file of numbers: it holds Python objects (dtype "
+            f"{dtype}), which would need unpickling, never done; save a numeric array"
         )
-    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        raise InvalidFile(f"encoding file {str(path)!r}: dtype {array.dtype} is not real numeric")
-    if array.ndim != 2 or array.shape[0] != array.shape[1]:
-        raise InvalidFile(f"encoding file {str(path)!r}: shape {array.shape} is not K x K")
-    if K is not None and array.shape[0] != K:
-        raise InvalidFile(f"encoding file {str(path)!r}: shape {array.shape} but --classes {K}")
-    return array.astype(np.float64)
+    declared = math.prod(shape) * dtype.itemsize
+    held = data_bytes - stream.tell()
+    if declared > held:
+        raise InvalidFile(
+            f"{where}: its header declares shape {shape} of {dtype} ({format_bytes(declared)}), "
+            f"but the file holds {format_bytes(max(held, 0))} of data: truncated or not a .npy file"
+        )
+    return tuple(int(n) for n in shape), dtype
+
+
+def load_encoding(path: str | Path, K: int | None = None) -> np.ndarray:
+    """Load a K x K float encoding from a ``.npy`` file, refusing pickled objects.
+
+    The header is read first (:func:`npy_header`): its shape is checked against K, and its size
+    against the available memory, before any data is read.
+    """
+    path = Path(path)
+    where = f"encoding file {str(path)!r}"
+    if path.suffix != ".npy":
+        raise InvalidFile(f"{where}: expected a .npy file")
+    if path.is_dir():
+        raise InvalidFile(f"{where}: is a directory, not a .npy file")
+    try:
+        with path.open("rb") as stream:
+            shape, dtype = npy_header(stream, path.stat().st_size, where)
+    except FileNotFoundError:
+        raise InvalidFile(f"{where}: no such file") from None
+    except OSError as error:
+        raise InvalidFile(f"{where}: cannot be read ({error.strerror or error})") from None
+    if not np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.complexfloating):
+        raise InvalidFile(f"{where}: dtype {dtype} is not real numeric")
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise InvalidFile(f"{where}: shape {shape} is not K x K")
+    if K is not None and shape[0] != K:
+        raise InvalidFile(f"{where}: shape {shape} but --classes {K}")
+    require_memory(2 * 8 * math.prod(shape), f"{where} (shape {shape})")
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise InvalidFile(f"{where}: not a numpy array file ({error})") from None
+    return np.array(array, dtype=np.float64)  # finiteness and size: checked by Instance
 
 
 def encoding_from_spec(spec: str, K: int) -> np.ndarray:

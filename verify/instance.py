@@ -13,16 +13,27 @@ paper's hypotheses it satisfies, so a claim can state them and a hunt can relax 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgument, nonfinite_summary
+from .errors import InvalidArgument, TooLarge, nonfinite_summary
 from .tolerances import DEFAULT, Tolerances
 
-__all__ = ["ENTRY_LIMIT", "LAMBDA_RANGE", "Instance", "class_assignment"]
+__all__ = [
+    "ENTRY_LIMIT",
+    "LAMBDA_RANGE",
+    "Instance",
+    "available_memory",
+    "class_assignment",
+    "format_bytes",
+    "require_memory",
+    "solve_bytes",
+]
 
 # lambda_W and lambda_H must lie in this range: within it mu = sqrt(lambda_W lambda_H) and the
 # factor scale s = (lambda_H/lambda_W)^(1/4) (W ~ s, H ~ 1/s) stay far from float64's over- and
@@ -32,6 +43,77 @@ __all__ = ["ENTRY_LIMIT", "LAMBDA_RANGE", "Instance", "class_assignment"]
 LAMBDA_RANGE = (1e-100, 1e100)
 # encoding entries must have magnitude at most this, so that Y Y^T (squares times N) stays finite
 ENTRY_LIMIT = 1e100
+
+
+def format_bytes(n: float) -> str:
+    """``n`` bytes in binary units, e.g. ``"74.5 GiB"``."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def _cgroup_room() -> int | None:
+    """Bytes left under this process's cgroup (v2) memory limit, if it has one."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        used = int(Path("/sys/fs/cgroup/memory.current").read_text())
+        return max(int(limit) - used, 0)
+    except (OSError, ValueError):
+        return None
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate without swapping: ``MemAvailable`` of
+    /proc/meminfo (else the available pages of ``os.sysconf``), lowered to what is left under a
+    cgroup memory limit; ``None`` when the system does not say."""
+    found: int | None = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found = int(line.split()[1]) * 1024
+                break
+    except (OSError, ValueError, IndexError):
+        pass
+    if found is None:
+        try:
+            found = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, AttributeError):
+            found = None
+    room = _cgroup_room()
+    if room is not None:
+        found = room if found is None else min(found, room)
+    return found
+
+
+def require_memory(needed: float, what: str) -> None:
+    """Raise :class:`~verify.errors.TooLarge` when ``needed`` bytes exceed the available memory,
+    before anything is allocated; ``what`` names the arguments that set the size."""
+    have = available_memory()
+    if have is not None and needed > have:
+        raise TooLarge(
+            f"{what}: needs about {format_bytes(needed)} of memory, but this machine has "
+            f"{format_bytes(have)} available; make the problem smaller"
+        )
+
+
+def solve_bytes(K: int, N: int, d: int, *, metrics: bool = False, json: bool = False) -> int:
+    """Peak memory of solving and certifying a (K, N, d) instance, roughly, in bytes.
+
+    The encoding (K x K), the targets Y (K x N) and the features H (d x N) in float64; the
+    engines' and certificate's passes work on blocks of about 8 MiB. ``metrics`` adds the NC
+    metrics' copies of H (four d x N arrays), ``json`` the JSON text of H (about 60 bytes an
+    entry as Python floats and text).
+    """
+    total = 8 * (K * K + K * N + d * N) + 64 * 2**20
+    if metrics:
+        total += 4 * 8 * d * N
+    if json:
+        total += 60 * d * N
+    return int(total)
 
 
 def class_assignment(counts: tuple[int, ...]) -> np.ndarray:

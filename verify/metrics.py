@@ -34,7 +34,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, nonfinite_summary
 from .geometry import _integer_labels, _labels, _matrix, class_means, procrustes_nc3prime
 from .tolerances import DEFAULT, Tolerances
 
@@ -70,11 +70,55 @@ class _Data:
         return self.W
 
 
+def _first(mask: np.ndarray) -> str:
+    """The index of the first true entry of ``mask``, as ``[i, j]``."""
+    where = np.unravel_index(int(np.argmax(mask)), mask.shape)
+    return "[" + ", ".join(str(int(i)) for i in where) + "]"
+
+
+def _check_finite(name: str, value: object) -> None:
+    """One line saying how many entries are NaN or inf and where, instead of the whole array."""
+    arr = np.asarray(value) if isinstance(value, np.ndarray | list | tuple) else None
+    if arr is not None and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        raise InvalidArgument(name, arr, f"entries must be finite: {nonfinite_summary(arr)}")
+
+
+def _check_labels(labels: object, N: int | None = None) -> None:
+    """Integer class ids, said in one line with the count and first position of the bad ones;
+    with N, ids >= N are refused before any per-class array is sized by the largest id."""
+    arr = np.asarray(labels) if isinstance(labels, np.ndarray | list | tuple) else None
+    if arr is None or arr.ndim != 1 or arr.size == 0:
+        return  # the shape rules of geometry._integer_labels say what is wrong
+    if arr.dtype.kind == "f":
+        bad = ~(np.isfinite(arr) & (arr == np.round(arr)))
+        if np.any(bad):
+            count = int(bad.sum())
+            raise InvalidArgument(
+                "labels",
+                arr,
+                f"class ids must be integers: {count} {'entry is' if count == 1 else 'entries are'}"
+                f" not (fractions, NaN or inf), first at {_first(bad)} ({arr[bad][0].item()!r})",
+            )
+    if N is not None and arr.dtype.kind in "iuf":
+        big = arr >= N
+        if np.any(big):
+            raise InvalidArgument(
+                "labels",
+                arr,
+                f"class id {arr[big][0].item()!r} at {_first(big)} but there are only N={N} "
+                "samples: every class 0..K-1 needs one, so ids must be < N",
+            )
+
+
 def _data(H: object, labels: object, W: object = None, b: object = None) -> _Data:
+    _check_finite("H", H)
     A = _matrix("H", H)
     d, N = A.shape
     if N < 1:
         raise InvalidArgument("H", A.shape, "needs at least one sample (N >= 1 columns)")
+    _check_labels(labels, N)
+    _check_finite("W", W)
+    _check_finite("b", b)
     Wm = None if W is None else _matrix("W", W, cols=d)
     ids, K = _labels(labels, N, None if Wm is None else Wm.shape[0])
     if K < 2:
@@ -299,8 +343,10 @@ def features_from_arrays(features: ArrayLike, labels: ArrayLike) -> tuple[np.nda
     (d == N) the array is taken as (N, d). Labels must be integers >= 0 (integral floats are
     accepted); that every class 0..K-1 is present is checked by the metrics, not here.
     """
+    _check_labels(labels)
     ids = _integer_labels(labels)
     N = ids.shape[0]
+    _check_finite("features", features)
     A = _matrix("features", features)
     if A.shape[0] == N:
         return np.ascontiguousarray(A.T), ids

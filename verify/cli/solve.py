@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import sys
+from collections.abc import Callable, Iterator
 
 import numpy as np
+from rich.console import Console
 from rich.table import Table
 
 from ..encodings import encoding_from_spec
 from ..errors import InvalidArgument
 from ..geometry import ssetf_fit
-from ..instance import Instance
+from ..instance import Instance, require_memory, solve_bytes
 from ..io import atomic_write_json
 from ..metrics import nc_metrics
 from ..solve import ENGINES, Solution, solve
+from ..solve.exact import estimated_seconds
 from .common import console, counts_arg, positive_int, real, tolerance_line
 
 
@@ -51,25 +56,75 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.set_defaults(run=run)
 
 
-def instance_from_args(args: argparse.Namespace) -> Instance:
+# a solve estimated to take longer than this is announced with its estimate on stderr
+LONG_SECONDS = 10.0
+# below this many cost units (K^3 + K d N) the estimate is not even computed (well under 1 s)
+_SMALL_COST = 5e8
+
+
+def _counts(args: argparse.Namespace) -> tuple[int, ...]:
     K = args.classes
     if args.counts is not None:
-        counts = args.counts
+        counts: tuple[int, ...] = args.counts
         if len(counts) != K:
             raise InvalidArgument(
                 "counts", ",".join(map(str, counts)), f"needs K={K} entries (--classes {K})"
             )
+        return counts
+    return (args.per_class or 10,) * K
+
+
+def _sizes_arguments(args: argparse.Namespace, N: int, d: int) -> str:
+    sizes = f"--classes {args.classes}"
+    if args.counts is not None:
+        sizes += f" --counts (N={N})"
     else:
-        counts = (args.per_class or 10,) * K
+        sizes += f" --per-class {args.per_class or 10} (N={N})"
+    return sizes + (f" --dim {d}" if args.dim is not None else f" (d=K={d})")
+
+
+def instance_from_args(args: argparse.Namespace) -> Instance:
+    """The instance the arguments describe, refused before anything is allocated when it cannot
+    fit in the available memory (a one-hot K x K encoding alone is 8 K^2 bytes)."""
+    K = args.classes
+    counts = _counts(args)
+    if all(n > 0 for n in counts):
+        N = sum(counts)
+        d = args.dim if args.dim is not None and args.dim >= K else K
+        needed = solve_bytes(K, N, d, metrics=True, json=bool(args.json))
+        require_memory(needed, _sizes_arguments(args, N, d))
     encoding = encoding_from_spec(args.encoding, K)
     return Instance(encoding, counts, args.dim, args.lambda_W, args.lambda_H, args.lambda_b)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+@contextlib.contextmanager
+def _progress(show: bool) -> Iterator[Callable[[str], None] | None]:
+    """A callback that shows what is being done, on stderr: a live status line on a terminal,
+    one line per step otherwise; ``None`` (nothing shown) when ``show`` is false."""
+    if not show:
+        yield None
+        return
+    err = Console(stderr=True, highlight=False)
+    if err.is_terminal:
+        with err.status("solving") as status:
+            yield lambda text: status.update(text)
+    else:
+        yield lambda text: print(text, file=sys.stderr, flush=True)
 
 
 def _matrix(M: np.ndarray) -> str:
     return np.array2string(M, precision=6, suppress_small=True, max_line_width=100)
 
 
-def show(solution: Solution) -> None:
+def show(solution: Solution, progress: Callable[[str], None] | None = None) -> None:
     inst, cert = solution.instance, solution.certificate
     console.print(f"[bold]instance[/bold]  {inst.describe()}")
     phase = inst.phase()
@@ -86,6 +141,8 @@ def show(solution: Solution) -> None:
         f"objective {_num(cert.primal, '.15g')}   dual {_num(cert.dual, '.15g')}   "
         f"relative gap {_num(cert.relative_gap, '.2e')} (tol {cert.tolerances.gap:.0e})"
     )
+    if progress is not None:
+        progress("certificate: first-order residuals, one more pass over the data")
     residuals = cert.residuals
     if residuals:
         console.print(
@@ -102,6 +159,8 @@ def show(solution: Solution) -> None:
     Hbar = solution.Hbar
     console.print("Gram of the class means Hbar^T Hbar:")
     console.print(_matrix(Hbar.T @ Hbar))
+    if progress is not None:
+        progress("geometry: nearest SSETF and neural-collapse metrics")
     fit = ssetf_fit(Hbar)
     console.print(
         f"nearest SSETF  alpha={fit.alpha:.6g}  beta={fit.beta:.6g}  relative residual={fit.residual:.2e}"
@@ -146,16 +205,32 @@ def _fmt(value: object) -> str:
 def run(args: argparse.Namespace) -> int:
     """Exit status 0 when the solution is certified, 1 when it is not (2, bad input, is raised)."""
     instance = instance_from_args(args)
-    solution = solve(instance, args.engine)
-    if args.json:  # results first, so a closed stdout cannot lose them
-        data = solution.as_dict()
-        data["metrics"] = (
-            nc_metrics(solution.H, instance.labels, solution.W, solution.b).as_dict()
-            if np.all(np.isfinite(solution.W))
-            else None
+    K, N, d = instance.K, instance.N, instance.d
+    seconds = 0.0
+    if float(K) ** 3 + float(K) * d * N > _SMALL_COST:
+        seconds = estimated_seconds(K, N, d)
+    if seconds > LONG_SECONDS:
+        print(
+            f"verify solve: warning: K={K}, N={N}, d={d} will take about {_duration(seconds)} "
+            f"here{' with the exact engine, longer with ' + args.engine if args.engine != 'exact' else ''}"
+            " (about K^3 per Newton step plus passes over the K x N data; a rough estimate "
+            "from timing a small solve); progress follows",
+            file=sys.stderr,
+            flush=True,
         )
-        atomic_write_json(args.json, data)
-    show(solution)
+    with _progress(seconds > 2.0) as progress:
+        solution = solve(instance, args.engine, progress=progress)
+        if args.json:  # results first, so a closed stdout cannot lose them
+            data = solution.as_dict()
+            if progress is not None:
+                progress("writing the JSON")
+            data["metrics"] = (
+                nc_metrics(solution.H, instance.labels, solution.W, solution.b).as_dict()
+                if np.all(np.isfinite(solution.W))
+                else None
+            )
+            atomic_write_json(args.json, data)
+        show(solution, progress)
     if args.json:
         console.print(f"wrote {args.json}")
     return 0 if solution.certified else 1

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SolverFailure, UnknownName
-from ..instance import Instance
+from ..instance import Instance, require_memory, solve_bytes
 from ..tolerances import DEFAULT, Tolerances
 from .certificate import Certificate, certify, first_order_residuals, ufm_objective
 from .exact import solve_exact
@@ -120,23 +120,41 @@ class Solution:
 
 
 def solve(
-    instance: Instance, engine: str = "exact", tol: Tolerances = DEFAULT, **options: Any
+    instance: Instance,
+    engine: str = "exact",
+    tol: Tolerances = DEFAULT,
+    *,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
 ) -> Solution:
     """Global minimiser of the UFM for ``instance`` by ``engine``, certified by our own code.
 
     A solver that fails or cannot be certified gives an uncertified :class:`Solution` whose
-    ``certificate.reason`` says why; it never raises for a numerical failure.
+    ``certificate.reason`` says why; it never raises for a numerical failure. An instance that
+    cannot fit in the available memory raises :class:`~verify.errors.TooLarge` before anything
+    is allocated. ``progress``, if given, is called with a line saying what is being done (the
+    exact engine reports each Newton step).
     """
     if engine not in ENGINES:
         raise UnknownName("engine", engine, list(ENGINES))
+    K, d, N = instance.K, instance.d, instance.N
+    needed = solve_bytes(K, N, d)
+    if needed > 2**28:  # small solves (all of a hunt's) skip reading /proc/meminfo
+        require_memory(needed, f"the instance (K={K}, N={N}, d={d})")
+    if progress is not None:
+        if engine == "exact":
+            options = {**options, "progress": progress}
+        else:
+            progress(f"{engine}: solving")
     start = time.perf_counter()
     try:
         W, H, b, details = ENGINES[engine](instance, tol, **options)
     except SolverFailure as failure:
-        K, d, N = instance.K, instance.d, instance.N
         W, H, b = np.full((K, d), math.nan), np.full((d, N), math.nan), np.full(K, math.nan)
         certificate = certify(instance, W, H, b, engine, tol)
         certificate = replace(certificate, reason=f"{engine} failed: {failure}")
         return Solution(instance, W, H, b, certificate, time.perf_counter() - start, {})
+    if progress is not None:
+        progress("certifying: primal, dual and duality gap")
     certificate = certify(instance, W, H, b, engine, tol, details)
     return Solution(instance, W, H, b, certificate, time.perf_counter() - start, details)

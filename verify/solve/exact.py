@@ -27,6 +27,8 @@ certified afterwards from (W, H, b) alone by :mod:`verify.solve.certificate`.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,7 +36,7 @@ import numpy as np
 from ..instance import Instance
 from ..tolerances import Tolerances
 
-__all__ = ["solve_exact"]
+__all__ = ["estimated_seconds", "solve_exact"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -91,7 +93,13 @@ def _newton_bias(
 
 
 def _newton_bias_spectrum(
-    Gc: np.ndarray, m: np.ndarray, N: int, tau: float, lambda_b: float, max_iter: int = 100
+    Gc: np.ndarray,
+    m: np.ndarray,
+    N: int,
+    tau: float,
+    lambda_b: float,
+    max_iter: int = 100,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]]:
     """:func:`_newton_bias`, also returning the spectrum (sigma, U) of A A^T at the final b."""
     K = m.size
@@ -115,6 +123,8 @@ def _newton_bias_spectrum(
         scale = float(np.linalg.norm(m)) + lambda_b * float(np.linalg.norm(b)) + _EPS
         gnorm = float(np.linalg.norm(grad))
         history.append(gnorm / scale)
+        if progress is not None:
+            progress(f"exact: Newton step {iterations} on the bias, gradient {gnorm / scale:.1e}")
         # converged, or stalled at the rounding floor (no halving of the gradient in 3 steps;
         # far from the floor a constant gradient means a flat stretch of phi, so go on)
         stalled = len(history) > 3 and history[-1] > 0.5 * history[-4] and history[-1] < 1e-12
@@ -143,7 +153,11 @@ def _newton_bias_spectrum(
 def solve_exact(
     instance: Instance, tol: Tolerances, **options: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-    """Global minimiser (W, H, b) of the UFM; see the module docstring for the method."""
+    """Global minimiser (W, H, b) of the UFM; see the module docstring for the method.
+
+    The only option is ``progress``, a callable told each Newton step and the pass over the data.
+    """
+    progress = options.pop("progress", None)
     if options:
         raise TypeError(f"the exact engine takes no options, got {sorted(options)}")
     Y, N, K, d = instance.Y, instance.N, instance.K, instance.d
@@ -160,9 +174,17 @@ def solve_exact(
     if math.isinf(instance.lambda_b):
         b = np.zeros(K)
         details["newton_iterations"] = 0
+        if progress is not None:
+            progress(f"exact: eigen-decomposition of the {K} x {K} Gram of the labels")
         sigma, U = _spectrum(Gc, m - b, N)
     else:
-        b, details, (sigma, U) = _newton_bias_spectrum(Gc, m, N, tau, instance.lambda_b)
+        if progress is not None:
+            progress(f"exact: Newton on the bias, first step ({K} x {K} eigen-decompositions)")
+        b, details, (sigma, U) = _newton_bias_spectrum(
+            Gc, m, N, tau, instance.lambda_b, progress=progress
+        )
+    if progress is not None:
+        progress(f"exact: features H, one pass over the {K} x {N} targets")
     # singular values within rounding of tau are thresholded to zero, not to sqrt(rounding)
     snap = 32 * _EPS * max(float(sigma.max(initial=0.0)), tau)
     act = sigma > tau + snap
@@ -186,3 +208,48 @@ def solve_exact(
     details["singular_values"] = sigma[::-1].tolist()
     details["tau"] = tau
     return W, H, b, details
+
+
+_rates: list[tuple[float, float]] = []  # (K^3 of eigh, multiply-adds of matmul) per second
+
+
+def _measured_rates() -> tuple[float, float]:
+    """This machine's speed at the engine's two kinds of work, the better of two timings after a
+    warm-up (about 0.1 s in all): a 512 x 512 symmetric eigen-decomposition and a 512 x 512 by
+    512 x 2048 product (smaller sizes run far below the speed of large ones)."""
+    if not _rates:
+        rng = np.random.default_rng(0)
+        n = 512
+        A = rng.standard_normal((n, n))
+        A += A.T
+        B = rng.standard_normal((n, 2048))
+        np.linalg.eigh(A[:64, :64])  # warm-up: LAPACK and BLAS threads
+        eig = mul = math.inf
+        for _ in range(2):
+            start = time.perf_counter()
+            np.linalg.eigh(A)
+            middle = time.perf_counter()
+            A @ B
+            eig, mul = min(eig, middle - start), min(mul, time.perf_counter() - middle)
+        _rates.append((n**3 / max(eig, 1e-9), n * n * 2048 / max(mul, 1e-9)))
+    return _rates[0]
+
+
+def estimated_seconds(K: int, N: int, d: int, newton_steps: int = 6) -> float:
+    """A rough estimate of the seconds to solve, certify and describe a (K, N, d) instance.
+
+    Each Newton step costs about two K x K eigen-decompositions (the step and its line search)
+    and the generalised Jacobian, :math:`O(K^3)`; then come passes over the K x N targets and
+    the d x N features: H (K d N multiply-adds), the certificate's gap (3 units of
+    :math:`K^2N/2`) and residuals (7), and the NC metrics (a few more), about 12 K d N in all;
+    and the SVDs of the d x K class means. ``newton_steps`` is typical (5 to 20; up to 100 near
+    a kink). The rates are measured once on this machine (:func:`_measured_rates`), so the
+    estimate follows its load; it is good to a factor of a few, to warn, not to promise.
+    """
+    eig, mul = _measured_rates()
+    K3 = float(K) ** 3
+    return (
+        newton_steps * 3 * K3 / eig
+        + 12 * float(K) * d * N / mul
+        + 2 * float(d) * K * min(d, K) / eig
+    )
