@@ -193,8 +193,9 @@ def _closed_pipe_run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[
         ["check", CLAIM, "-M", "2", "--json", "r.json"],
         ["solve", "-K", "3", "-n", "2", "--json", "r.json"],
         ["derive", CLAIM, "--json", "r.json"],
+        ["hunt", CLAIM, "--budget", "3", "--no-database", "--no-amend", "--json", "r.json"],
     ],
-    ids=["check", "solve", "derive"],
+    ids=["check", "solve", "derive", "hunt"],
 )
 def test_results_survive_a_closed_stdout(argv: list[str], tmp_path: Path) -> None:
     """Property (data loss 2): a reader closing the pipe is its choice: the JSON is written,
@@ -437,6 +438,21 @@ def test_killed_while_building_leaves_the_previous_report(
     assert not list(out.parent.glob(".report-*")) and files(out) == before
 
 
+def test_leftovers_of_the_earlier_design_are_removed(
+    previous_report: tuple[Path, Path],
+) -> None:
+    """Property: a lock, staging tree or journal the earlier design left inside --out (and
+    tracked nowhere) is removed by the next run, not mirrored into the new report."""
+    out, pristine = previous_report
+    _restore(pristine, out)
+    (out / ".report-staging-old").mkdir()
+    (out / ".report-staging-old" / "x.png").write_bytes(b"x")
+    (out / ".report-lock").write_text("")
+    (out / ".report-journal.json").write_text("{}")
+    build_report(out, examples=2, seed=1, claims=[CLAIM], dpi=DPI)
+    assert not list(out.glob(".report-*")) and not list(out.parent.glob(".report-*"))
+
+
 def test_a_file_written_during_the_switch_is_kept(
     previous_report: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -452,6 +468,37 @@ def test_a_file_written_during_the_switch_is_kept(
     monkeypatch.setattr(atomic, "FAULT", meanwhile)
     build_report(out, examples=2, seed=1, claims=[CLAIM], dpi=DPI)
     assert (out / "hunts" / "late.json").read_text() == '{"late": 1}'
+
+
+def test_without_an_atomic_exchange_there_is_never_a_mix(
+    previous_report: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Property: where renameat2 cannot exchange, the fallback (rename aside, rename in) killed
+    between its two renames leaves no --out for an instant, never a mix, and the next run or
+    `recover` puts the new report in place, whole."""
+    out, pristine = previous_report
+    _restore(pristine, out)
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    build_report(out, examples=2, seed=2, claims=[CLAIM], dpi=DPI)
+    new = files(out)
+    _restore(pristine, out)
+    pid = os.fork()
+    if pid == 0:
+        try:
+
+            def die(step: str) -> None:
+                if step == "aside":
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            atomic.FAULT = die
+            build_report(out, examples=2, seed=2, claims=[CLAIM], dpi=DPI)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and not out.exists()
+    assert recover(out)
+    assert files(out) == new
+    assert not list(out.parent.glob(".report-*"))
 
 
 def test_report_leftovers_are_ignored_by_git() -> None:

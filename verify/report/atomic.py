@@ -237,6 +237,13 @@ def _clean(out: Path) -> bool:
             _reconcile(stale, out)
         shutil.rmtree(stale, ignore_errors=True)
     (out / MARKER).unlink(missing_ok=True)
+    # what the earlier design (staging and journal inside out) could leave
+    for legacy in [*out.glob(f"{STAGING_PREFIX}*"), out / LOCK, out / ".report-journal.json"]:
+        found = True if _exists(legacy) else found
+        if legacy.is_dir() and not legacy.is_symlink():
+            shutil.rmtree(legacy, ignore_errors=True)
+        else:
+            legacy.unlink(missing_ok=True)
     return found
 
 
