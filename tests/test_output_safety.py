@@ -274,6 +274,21 @@ def test_a_bad_json_path_is_refused_before_the_work(
     assert not (tmp_path / "o").exists() and not (tmp_path / "newdir").exists()
 
 
+def test_json_in_an_unwritable_directory_is_refused_before_the_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Property (data loss 3): --json in a directory we may not write (new or existing file) is
+    one line naming --json, before the work, instead of a PermissionError after it."""
+    monkeypatch.setattr("verify.cli.check.check", _fail)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "old.json").write_text("{}")
+    with unwritable(locked):
+        for name in ("v.json", "old.json", "sub/v.json"):
+            code, _, err = run(capsys, "check", CLAIM, "--json", str(locked / name))
+            assert code == 2 and one_line_error(err, "--json", "not writable"), err
+
+
 @pytest.mark.parametrize("option", ["--out", "--database"])
 def test_hunt_directories_are_checked_before_the_hunt(
     option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -1,4 +1,4 @@
-"""Atomic file output: nothing is ever half-written (DESIGN.md, invariant 6).
+"""Atomic file output: nothing is ever half-written; output paths checked before any work.
 
 Files are written to a temporary sibling and moved into place with :func:`os.replace`;
 directories are built beside the target and swapped in, so an interrupted run leaves the

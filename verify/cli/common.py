@@ -125,6 +125,8 @@ def check_outputs(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if value is None or (name == "database" and getattr(args, "no_database", False)):
             continue
+        if name == "out" and getattr(args, "readme_only", False):  # reads --out, writes README
+            continue
         if kind == "file":
             check_file_output(f"--{name}", value)
         else:

@@ -34,9 +34,11 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidArgument(
             "claim", args.claim, "has no symbolic part; it is checked numerically only"
         )
-    out = {}
-    for did in ids:
-        d = derivation(did)
+    derivations = [derivation(did) for did in ids]
+    out = {did: d.as_dict() for did, d in zip(ids, derivations, strict=True)}
+    if args.json:  # written before anything is printed: a closed stdout cannot lose it
+        atomic_write_json(args.json, out)
+    for d in derivations:
         console.rule(f"{d.claim_id}: {d.title}")
         for name, expr in d.expressions.items():
             console.print(f"[bold]{name}[/bold] = {sp.sstr(expr)}")
@@ -54,8 +56,6 @@ def run(args: argparse.Namespace) -> int:
             else ("every algebra step holds" if d.proved else "an algebra step FAILS")
         )
         console.print(f"[bold]{d.claim_id}[/bold]: {status}")
-        out[did] = d.as_dict()
     if args.json:
-        atomic_write_json(args.json, out)
         console.print(f"wrote {args.json}")
     return 0
