@@ -326,6 +326,30 @@ def test_report_out_is_checked_before_the_work(
     assert not list(tmp_path.rglob(".report-*"))
 
 
+def test_report_refuses_what_it_cannot_switch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Property: --out the current directory (or above it), holding a FIFO, or holding a mount
+    point is one line naming out, before any check; nothing is written."""
+    no_work(monkeypatch)
+    out = tmp_path / "r"
+    (out / "data").mkdir(parents=True)
+    monkeypatch.chdir(out / "data")
+    for value in (".", "..", str(out)):
+        code, _, err = run(capsys, "report", "--out", value)
+        assert code == 2 and one_line_error(err, "out", "current directory"), err
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(out / "pipe")
+    code, _, err = run(capsys, "report", "--out", str(out))
+    assert code == 2 and one_line_error(err, "out", "pipe", "neither a file nor a directory")
+    (out / "pipe").unlink()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: str(p).endswith("data") or real(p))
+    code, _, err = run(capsys, "report", "--out", str(out))
+    assert code == 2 and one_line_error(err, "out", "mount point 'data'"), err
+    assert sorted(p.name for p in out.iterdir()) == ["data"]
+
+
 # ------------------------------------------------------------------ 4. killed at every step
 
 
@@ -425,11 +449,12 @@ def test_killed_at_every_step_of_the_publication(
     assert (out / "notes.txt").read_text() == "the user's notes"
 
 
+@pytest.mark.parametrize("stage", ["run_checks", "_figures", "claim_page", "index_page"])
 def test_killed_while_building_leaves_the_previous_report(
-    previous_report: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    stage: str, previous_report: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Property (data loss 4): SIGKILL while the pages are written changes nothing in --out;
-    the next run deletes the dead run's staging tree and lock."""
+    """Property (data loss 4): SIGKILL while checking, drawing, writing pages or the index
+    changes nothing in --out; the next run deletes the dead run's staging tree and lock."""
     out, pristine = previous_report
     _restore(pristine, out)
     before = files(out)
@@ -441,7 +466,7 @@ def test_killed_while_building_leaves_the_previous_report(
                 os.kill(os.getpid(), signal.SIGKILL)
                 return ""
 
-            monkeypatch.setattr("verify.report.build.claim_page", die)
+            monkeypatch.setattr(f"verify.report.build.{stage}", die)
             build_report(out, examples=2, seed=3, claims=[CLAIM], dpi=DPI)
         finally:
             os._exit(0)

@@ -140,6 +140,7 @@ def check_replaceable(out: str | Path, planned: Iterable[str]) -> None:
         target = out / rel
         if _exists(target) and (rel not in ours or target.is_dir() or target.is_symlink()):
             blocked.append(rel)
+    _check_one_file_system(out)
     if blocked:
         unique = sorted(set(blocked))
         shown = ", ".join(unique[:3]) + (f" and {len(unique) - 3} more" if len(unique) > 3 else "")
@@ -149,6 +150,33 @@ def check_replaceable(out: str | Path, planned: Iterable[str]) -> None:
             f"holds {shown}, not written by `verify report` (not in its index.json manifest); "
             "the report never replaces such files: move them away or choose another --out",
         )
+
+
+def _check_one_file_system(out: Path) -> None:
+    """Refuse a mount point inside ``out`` (it could not move with the switch, and deleting the
+    previous tree must never reach into another file system) and anything but files,
+    directories and symbolic links (a FIFO or socket cannot be linked into the new tree)."""
+    device = out.stat().st_dev
+    for dirpath, dirnames, filenames in os.walk(out):
+        for name in filenames:
+            path = Path(dirpath) / name
+            if not (path.is_symlink() or path.is_file()):
+                rel = path.relative_to(out).as_posix()
+                raise InvalidArgument(
+                    "out", str(out), f"holds {rel!r}, neither a file nor a directory"
+                )
+        for name in dirnames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                continue
+            if os.path.ismount(path) or path.stat().st_dev != device:
+                rel = path.relative_to(out).as_posix()
+                raise InvalidArgument(
+                    "out",
+                    str(out),
+                    f"holds a mount point {rel!r}: a report directory must be one file system "
+                    "(it is switched in whole)",
+                )
 
 
 # ---------------------------------------------------------------------------- locking

@@ -204,7 +204,15 @@ def check_out(out: str | Path, dpi: int = 150) -> Path:
             "out", str(out), "must be a directory (the report is a tree of files)"
         )
     check_directory_output("out", out)
-    parent = Path(os.path.abspath(out)).parent
+    real, here = Path(os.path.realpath(out)), Path.cwd().resolve()
+    if real == here or real in here.parents:
+        raise InvalidArgument(
+            "out",
+            str(out),
+            "must not be the current directory or one of its parents (the "
+            "report is switched in as a whole directory, which would move the ground under you)",
+        )
+    parent = real.parent
     if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
         raise InvalidArgument(
             "out",
