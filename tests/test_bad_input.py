@@ -5,6 +5,7 @@ where the problem is."""
 from __future__ import annotations
 
 import math
+import types
 from pathlib import Path
 
 import numpy as np
@@ -342,3 +343,62 @@ def test_npz_member_headers_are_checked_too(tmp_path: Path, eight_gib: None, cap
     np.savez(tmp_path / "a.npz", f=np.ones((12, 2)), y=np.repeat(np.arange(3), 4))
     code, _, err = run(capsys, "metrics", f"{tmp_path / 'a.npz'}:f", f"{tmp_path / 'a.npz'}:y")
     assert code == 0, err
+
+
+# --- verify hunt --budget 1000000000: units made as they run --------------------------------------
+
+
+def test_a_huge_hunt_budget_makes_units_as_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Property: with --budget 10^9 (20 million units: 3.8 GB after 85 s before the first was
+    evaluated) the first unit runs after one unit was made, and stopping there makes no more."""
+    from verify.hunt import engine
+    from verify.hunt.direction import DirectionResult, Settings
+    from verify.hunt.target import resolve
+    from verify.hunt.units import UnitResult
+
+    made = []
+
+    class CountedUnit(engine.SearchUnit):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self.index)
+            assert len(made) <= 100, "100 units made before any was evaluated"
+
+    class StopAfterOne:
+        """A runner that evaluates nothing: it takes one unit and reports an interruption."""
+
+        def run(self, units, on_outcome=None):
+            first = next(iter(units))
+            assert made == [first.index] == [0]
+            return [UnitResult("search", first.index, interrupted=True)]
+
+    monkeypatch.setattr(engine, "SearchUnit", CountedUnit)
+    ref = resolve("theorem-IV.4")[0]
+    state = DirectionResult(ref, ref.load(), Settings(budget=10**9))
+    quiet = types.SimpleNamespace(outcome=None)  # the progress display, unused
+    engine._search_and_refine(state, StopAfterOne(), quiet)  # type: ignore[arg-type]
+    assert state.units == 16_000_000 and state.interrupted and made == [0]
+
+
+def test_the_runner_takes_units_from_an_iterator_one_at_a_time(monkeypatch) -> None:
+    """Property: Runner.run (in this process) asks for the next unit only after running the
+    previous one, and stops asking at an interruption."""
+    from verify.hunt import pool
+    from verify.hunt.units import UnitResult
+
+    log: list[str] = []
+
+    def units():
+        for i in range(10**9):
+            log.append(f"made {i}")
+            yield i
+
+    def fake_run_unit(unit, on_outcome=None):
+        log.append(f"ran {unit}")
+        return UnitResult("search", unit, interrupted=unit == 2)
+
+    monkeypatch.setattr(pool, "run_unit", fake_run_unit)
+    results = pool.Runner(jobs=1).run(units())  # type: ignore[arg-type]
+    assert [r.index for r in results] == [0, 1, 2]
+    # the first two are made up front (to see whether a pool is worth starting), then one by one
+    assert log == ["made 0", "made 1", "ran 0", "ran 1", "made 2", "ran 2"]

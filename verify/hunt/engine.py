@@ -1,7 +1,8 @@
 """Hunting one claim (one direction of a group): search, refine, simplify, confirm, amend.
 
 1. *Search*: the budget less a fifth is split into units of about ``UNIT_SIZE`` evaluations,
-   each a Hypothesis search with its own derived seed (:mod:`verify.hunt.units`); Hypothesis
+   made lazily as they run (:func:`search_units`), each a Hypothesis search with its own
+   derived seed (:mod:`verify.hunt.units`); Hypothesis
    targets the worst residual and shrinks every counterexample it meets.
 2. *Refine*: the remaining fifth goes to Nelder-Mead from the ``TOP_K`` most promising cases
    that did not fail (:mod:`verify.hunt.refine`).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -41,7 +43,7 @@ from .simplify import simplify
 from .target import ClaimRef
 from .units import ConclusionError, RefineUnit, SearchUnit, derive_seed, guarded
 
-__all__ = ["DirectionResult", "Settings", "hunt_direction"]
+__all__ = ["DirectionResult", "Settings", "hunt_direction", "search_units"]
 
 UNIT_SIZE = 50
 TOP_K = 3
@@ -71,18 +73,32 @@ def _why_unconfirmed(conf: dict[str, Any]) -> str:
     )
 
 
+def search_units(
+    ref: ClaimRef, budget: int, seed: int, tol: Tolerances, database: str | None
+) -> tuple[int, Iterator[SearchUnit]]:
+    """The number of search units for ``budget`` evaluations, and the units themselves, made one
+    at a time as the runner asks for them: ``budget`` 10^9 is 20 million units, which as a list
+    took 3.8 GB and minutes before the first was evaluated. Unit i has ``budget // n`` evaluations
+    (one more for the first ``budget % n``) and a seed derived from (seed, claim, i) alone."""
+    n = max(1, math.ceil(budget / UNIT_SIZE))
+
+    def units() -> Iterator[SearchUnit]:
+        for i in range(n):
+            size = budget // n + (1 if i < budget % n else 0)
+            if size > 0:
+                yield SearchUnit(
+                    ref, i, derive_seed(seed, ref.key, "search", i), size, tol, database
+                )
+
+    return n, units()
+
+
 def _search_and_refine(state: DirectionResult, runner: Runner, progress: HuntProgress) -> None:
     s, ref = state.settings, state.ref
     state.refine_budget = s.budget // 5 if s.budget >= 10 else 0
     state.search_budget = s.budget - state.refine_budget
-    n = max(1, math.ceil(state.search_budget / UNIT_SIZE))
+    n, units = search_units(ref, state.search_budget, s.seed, s.tol, s.database)
     state.units = n
-    sizes = [state.search_budget // n + (1 if i < state.search_budget % n else 0) for i in range(n)]
-    units = [
-        SearchUnit(ref, i, derive_seed(s.seed, ref.key, "search", i), sizes[i], s.tol, s.database)
-        for i in range(n)
-        if sizes[i] > 0
-    ]
     state.absorb(runner.run(units, progress.outcome))
     if state.interrupted or state.errors or not state.refine_budget:
         return

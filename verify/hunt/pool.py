@@ -1,6 +1,7 @@
 """Running work units: in this process, in ``jobs`` worker processes, or on a Dask cluster.
 
-Whatever runs them, results are returned sorted by unit index, so a hunt's findings do not
+Units are taken from an iterable as workers free up (a few per worker in flight), never all made
+up front. Whatever runs them, results are returned sorted by unit index, so a hunt's findings do not
 depend on ``--jobs`` or on the cluster. Worker processes are spawned (not forked) so they start
 clean whatever threads the parent runs. Dask is an optional extra (``pip install
 nc-verify[dask]``), imported only when ``--scheduler`` is given.
@@ -11,9 +12,11 @@ remaining units are cancelled and the results that arrive within a short grace p
 
 from __future__ import annotations
 
+import collections
+import itertools
 import multiprocessing
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -26,6 +29,7 @@ __all__ = ["Runner"]
 
 Unit = SearchUnit | RefineUnit
 GRACE_SECONDS = 5.0
+IN_FLIGHT = 2  # units submitted per worker ahead of the results (the rest are not yet made)
 
 
 class Runner:
@@ -40,24 +44,30 @@ class Runner:
 
     def run(
         self,
-        units: Sequence[Unit],
+        units: Iterable[Unit],
         on_outcome: Callable[[Outcome], None] | None = None,
     ) -> list[UnitResult]:
         """The units' results sorted by index; ``on_outcome`` sees every evaluated outcome (as
-        it happens in this process, unit by unit as results arrive from workers)."""
+        it happens in this process, unit by unit as results arrive from workers).
+
+        ``units`` is consumed lazily: at most ``IN_FLIGHT`` units per worker exist at once
+        beyond those finished, so a generator of millions of units starts at once."""
 
         def on_result(result: UnitResult) -> None:
             if on_outcome is not None:
                 for outcome in result.outcomes:
                     on_outcome(outcome)
 
+        stream = iter(units)
+        head = list(itertools.islice(stream, 2))  # is there more than one unit?
+        rest = itertools.chain(head, stream)
         if self._client is not None:
-            results = self._run_dask(units, on_result)
-        elif self.jobs > 1 and len(units) > 1:
-            results = self._run_pool(units, on_result)
+            results = self._run_dask(rest, on_result)
+        elif self.jobs > 1 and len(head) > 1:
+            results = self._run_pool(rest, on_result)
         else:
             results = []
-            for unit in units:
+            for unit in rest:
                 result = run_unit(unit, on_outcome)
                 results.append(result)
                 if result.interrupted:
@@ -65,27 +75,37 @@ class Runner:
         return sorted(results, key=lambda r: r.index)
 
     def _run_pool(
-        self, units: Sequence[Unit], on_result: Callable[[UnitResult], None]
+        self, units: Iterator[Unit], on_result: Callable[[UnitResult], None]
     ) -> list[UnitResult]:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
-        futures: list[Future[UnitResult]] = [self._pool.submit(run_unit, u) for u in units]
+        order: dict[Future[UnitResult], int] = {}  # future -> submission number
         results: list[UnitResult] = []
-        pending = set(futures)
+        pending: set[Future[UnitResult]] = set()
+
+        def top_up() -> None:
+            assert self._pool is not None
+            for unit in itertools.islice(units, IN_FLIGHT * self.jobs - len(pending)):
+                future = self._pool.submit(run_unit, unit)
+                order[future] = len(order)
+                pending.add(future)
+
         try:
+            top_up()
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=futures.index):
+                for future in sorted(done, key=order.__getitem__):
                     result = future.result()
                     results.append(result)
                     on_result(result)
                 if any(r.interrupted for r in results):
                     raise KeyboardInterrupt
+                top_up()
         except BrokenProcessPool as error:
             self.close()
             results.append(
-                UnitResult("search", len(units), error=f"a worker process died ({error})")
+                UnitResult("search", len(order), error=f"a worker process died ({error})")
             )
         except KeyboardInterrupt:
             for future in pending:
@@ -105,17 +125,25 @@ class Runner:
         return results
 
     def _run_dask(
-        self, units: Sequence[Unit], on_result: Callable[[UnitResult], None]
+        self, units: Iterator[Unit], on_result: Callable[[UnitResult], None]
     ) -> list[UnitResult]:
-        futures = self._client.map(run_unit, list(units), pure=False)
+        window = IN_FLIGHT * max(1, sum(self._client.nthreads().values()))
+        queue: collections.deque[Any] = collections.deque()
+
+        def top_up() -> None:
+            for unit in itertools.islice(units, window - len(queue)):
+                queue.append(self._client.submit(run_unit, unit, pure=False))
+
         results: list[UnitResult] = []
         try:
-            for future in futures:  # in unit order; each waits for its own unit
-                result = future.result()
+            top_up()
+            while queue:  # in unit order; each waits for its own unit
+                result = queue.popleft().result()
                 results.append(result)
                 on_result(result)
+                top_up()
         except KeyboardInterrupt:
-            self._client.cancel(futures)
+            self._client.cancel(list(queue))
             if not results:
                 results.append(UnitResult("search", -1, interrupted=True))
             results[-1].interrupted = True
