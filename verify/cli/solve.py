@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
             f"verify solve: warning: K={K}, N={N}, d={d} will take about {_duration(seconds)} "
             f"here{' with the exact engine, longer with ' + args.engine if args.engine != 'exact' else ''}"
             " (about K^3 per Newton step plus passes over the K x N data; a rough estimate "
-            "from timing a small solve); progress follows",
+            "from timing small eigen-decompositions and products here); progress follows",
             file=sys.stderr,
             flush=True,
         )
