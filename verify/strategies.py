@@ -1,38 +1,64 @@
-"""Hypothesis strategies that build valid UFM instances directly (no filtering).
+"""Hypothesis strategies that build valid UFM instances, regime by regime, and their corners.
 
-Structure is drawn from a few small parameters (K, counts, an encoding kind and its scalars,
-integer seeds for random matrices, c, a regularisation ratio and a lambda_b mode), so shrinking
-ends at a small, readable instance. :func:`cases` builds instances that satisfy any chosen
-set of the named hypotheses of :mod:`verify.claims.hypotheses`; leaving a name out relaxes it.
+A case is built from a few parameters (:class:`Params`: K, counts, an encoding kind and its
+scalars, integer seeds, c, a regularisation ratio and lambda_b) by one function,
+:func:`build`, which the strategies, the deterministic corners and the hunt's optimiser all use,
+so shrinking ends at a small, readable instance. :func:`cases` builds instances that satisfy
+any chosen set of the named hypotheses of :mod:`verify.claims.hypotheses` (leaving a name out
+relaxes it) and draws every regime of :mod:`verify.regimes` the hypotheses allow on purpose:
+first the regime (which side of which level c sits on, which branch of lambda_b), then a
+distance from its boundary, log-uniform from 1e-4 to 1 half the time, so a claim false only in
+a thin band beside a threshold is met. :func:`corners` are the deterministic cases a search runs
+first: one per regime, plus both sides of each boundary at 2% and 30%.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 from . import encodings as enc
+from . import regimes
+from .errors import VerifyError
 from .geometry import ssetf_fit
 from .instance import Instance
+from .tolerances import DEFAULT
 
 __all__ = [
     "ENCODING_KINDS",
+    "SCALARS",
     "SSETF_KINDS",
     "Case",
+    "Params",
+    "build",
     "cases",
     "class_counts",
+    "corners",
     "encodings",
     "haar_orthogonal",
     "orthogonal_matrices",
+    "params_of",
 ]
 
 # simplest first: Hypothesis shrinks sampled_from towards the front
 SSETF_KINDS = ("one_hot", "smooth", "ssetf", "rotated_one_hot")
 ENCODING_KINDS = (*SSETF_KINDS, "shifted_frame", "gaussian", "low_rank")
+
+# continuous encoding scalars of each kind
+SCALARS: dict[str, tuple[str, ...]] = {
+    "smooth": ("delta",),
+    "ssetf": ("alpha", "beta"),
+    "shifted_frame": ("shift",),
+}
+
+# levels below this fraction of the largest are not aimed at: c ~ 1e-7 makes the objective so
+# small that the duality gap is rounding-limited near 1e-9 relative, above the gap tolerance
+_SMALLEST_AIMED_LEVEL = 1e-2
 
 
 def haar_orthogonal(K: int, seed: int) -> np.ndarray:
@@ -57,9 +83,149 @@ class Case:
         return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class Params:
+    """Everything a case is built from; ``encoding`` is set only when ``kind`` cannot rebuild it."""
+
+    kind: str
+    K: int
+    counts: tuple[int, ...]
+    d_extra: int
+    c: float
+    ratio: float
+    lambda_b: float
+    lambda_b_mode: str = "log"
+    scalars: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
+    rank: int = 0
+    centred: bool = False
+    encoding: np.ndarray | None = None
+    Q: np.ndarray | None = None
+
+    def with_(self, **changes: Any) -> Params:
+        return replace(self, **changes)
+
+
+def encoding_of(p: Params) -> np.ndarray:
+    """The encoding Ybar (K, K) that ``p`` describes (centred by the counts when asked)."""
+    K, kind, s = p.K, p.kind, p.scalars
+    if p.encoding is not None:
+        Ybar = p.encoding
+    elif kind == "one_hot":
+        Ybar = enc.one_hot(K)
+    elif kind == "smooth":
+        Ybar = enc.label_smoothing(K, s["delta"])
+    elif kind == "ssetf":
+        Ybar = enc.ssetf(K, s["alpha"], s["beta"], haar_orthogonal(K, p.seed))
+    elif kind == "rotated_one_hot":
+        Ybar = haar_orthogonal(K, p.seed)
+    elif kind == "shifted_frame":
+        # a simplex ETF shifted by s v 1^T: an SSETF only when v is parallel to P 1
+        P = haar_orthogonal(K, p.seed)
+        v = np.random.default_rng(p.seed + 1).standard_normal(K)
+        Ybar = P @ (np.eye(K) - np.ones((K, K)) / K) + s["shift"] * np.outer(
+            v / np.linalg.norm(v), np.ones(K)
+        )
+    elif kind == "gaussian":
+        Ybar = enc.random_encoding(K, p.seed)
+    elif kind == "low_rank":
+        rng = np.random.default_rng(p.seed)
+        r = max(1, min(p.rank, K - 1))
+        Ybar = rng.standard_normal((K, r)) @ rng.standard_normal((r, K))
+    else:
+        raise KeyError(kind)
+    if p.centred and p.encoding is None:
+        n = np.asarray(p.counts, dtype=float)
+        Ybar = Ybar - np.outer(Ybar @ n / n.sum(), np.ones(K))
+    return np.asarray(Ybar, dtype=np.float64)
+
+
+def _drawn(p: Params) -> dict[str, Any]:
+    """The ``drawn`` record of a case: how it was built, in the strategy's vocabulary."""
+    drawn: dict[str, Any] = {"encoding": p.kind}
+    if p.encoding is None:
+        drawn.update(p.scalars)
+        if p.kind == "low_rank":
+            drawn["rank"] = max(1, min(p.rank, p.K - 1))
+        if p.seed:
+            drawn["seed"] = p.seed
+        if p.centred:
+            drawn["centred"] = True
+    drawn["c"] = p.c
+    drawn["lambda_b"] = p.lambda_b_mode
+    return drawn
+
+
+def build(p: Params) -> Case | None:
+    """The case with parameters ``p``, or None when they make no valid instance."""
+    try:
+        Ybar = encoding_of(p)
+        nbar = sum(p.counts) / p.K
+        mu = p.c / (p.K * math.sqrt(nbar))
+        instance = Instance(Ybar, p.counts, p.K + p.d_extra, mu * p.ratio, mu / p.ratio, p.lambda_b)
+    except (VerifyError, KeyError, ValueError, ZeroDivisionError, np.linalg.LinAlgError):
+        return None
+    Q = p.Q
+    if Q is not None and Q.shape != (p.K, p.K):
+        Q = haar_orthogonal(p.K, 0)
+    return Case(instance, Q, _drawn(p))
+
+
+def _mode(lambda_b: float, drawn_mode: Any) -> str:
+    if lambda_b == 0:
+        return "zero"
+    if math.isinf(lambda_b):
+        return "inf"
+    return str(drawn_mode) if isinstance(drawn_mode, str) else "log"
+
+
+def params_of(case: Case) -> Params:
+    """The parameters of ``case``; the encoding is kept fixed when its kind cannot rebuild it."""
+    inst, drawn = case.instance, case.drawn
+    p = Params(
+        kind=str(drawn.get("encoding", "fixed")),
+        K=inst.K,
+        counts=inst.counts,
+        d_extra=inst.d - inst.K,
+        c=regimes.coupling(inst),
+        ratio=math.sqrt(inst.lambda_W / inst.lambda_H),
+        lambda_b=inst.lambda_b,
+        lambda_b_mode=_mode(inst.lambda_b, drawn.get("lambda_b")),
+        scalars={k: float(drawn[k]) for k in SCALARS.get(str(drawn.get("encoding")), ())},
+        seed=int(drawn.get("seed", 0)),
+        rank=int(drawn.get("rank", 0)),
+        centred=bool(drawn.get("centred", False)),
+        Q=case.Q,
+    )
+    try:
+        same = np.allclose(encoding_of(p), inst.encoding, rtol=1e-12, atol=1e-12)
+    except (VerifyError, KeyError, ValueError):
+        same = False
+    if not same:
+        p = p.with_(kind="fixed", encoding=inst.encoding, scalars={}, seed=0, rank=0)
+    return p
+
+
 def orthogonal_matrices(K: int) -> st.SearchStrategy[np.ndarray]:
     """Haar-random orthogonal K x K matrices, shrinking through their integer seed."""
     return st.integers(0, 2**16).map(lambda seed: haar_orthogonal(K, seed))
+
+
+@st.composite
+def _encoding_params(draw: st.DrawFn, kind: str, K: int) -> dict[str, Any]:
+    """The scalars, seed and rank of an encoding of ``kind``."""
+    out: dict[str, Any] = {"scalars": {}, "seed": 0, "rank": 0}
+    if kind not in ("one_hot", "smooth"):
+        out["seed"] = draw(st.integers(0, 2**16))
+    if kind == "smooth":
+        out["scalars"] = {"delta": draw(st.floats(0.01, 0.99))}
+    elif kind == "ssetf":
+        out["scalars"] = {"alpha": draw(st.floats(0.1, 3.0)), "beta": draw(st.floats(-3.0, 3.0))}
+    elif kind == "shifted_frame":
+        out["scalars"] = {"shift": draw(st.floats(0.0, 2.0))}
+    elif kind == "low_rank":
+        out["rank"] = draw(st.integers(1, K - 1))
+    return out
 
 
 @st.composite
@@ -68,42 +234,16 @@ def encodings(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """An encoding of one of ``kinds`` and the parameters it was drawn from."""
     kind = draw(st.sampled_from(kinds))
-    info: dict[str, Any] = {"encoding": kind}
-    seed = draw(st.integers(0, 2**16)) if kind not in ("one_hot", "smooth") else 0
-    if kind == "one_hot":
-        Ybar = enc.one_hot(K)
-    elif kind == "smooth":
-        info["delta"] = delta = draw(st.floats(0.01, 0.99))
-        Ybar = enc.label_smoothing(K, delta)
-    elif kind == "ssetf":
-        info["alpha"] = alpha = draw(st.floats(0.1, 3.0))
-        info["beta"] = beta = draw(st.floats(-3.0, 3.0))
-        Ybar = enc.ssetf(K, alpha, beta, haar_orthogonal(K, seed))
-    elif kind == "rotated_one_hot":
-        Ybar = haar_orthogonal(K, seed)
-    elif kind == "shifted_frame":
-        # a simplex ETF shifted by s v 1^T: an SSETF only when v is parallel to P 1
-        info["shift"] = s = draw(st.floats(0.0, 2.0))
-        P = haar_orthogonal(K, seed)
-        v = np.random.default_rng(seed + 1).standard_normal(K)
-        Ybar = P @ (np.eye(K) - np.ones((K, K)) / K) + s * np.outer(
-            v / np.linalg.norm(v), np.ones(K)
-        )
-    elif kind == "gaussian":
-        Ybar = enc.random_encoding(K, seed)
-    else:  # low_rank
-        info["rank"] = r = draw(st.integers(1, K - 1))
-        rng = np.random.default_rng(seed)
-        Ybar = rng.standard_normal((K, r)) @ rng.standard_normal((r, K))
-    if seed:
-        info["seed"] = seed
-    return Ybar, info
+    e = draw(_encoding_params(kind, K))
+    p = Params(kind, K, (1,) * K, 0, 1.0, 1.0, 0.0, **e)
+    info = {k: v for k, v in _drawn(p).items() if k not in ("c", "lambda_b")}
+    return encoding_of(p), info
 
 
 def class_counts(
     K: int, balanced: bool | None = None, max_ratio: int = 100
 ) -> st.SearchStrategy[tuple[int, ...]]:
-    """Class counts n_1..n_K: balanced (n each), imbalanced up to ``max_ratio``, or either."""
+    """Class counts n_1..n_K: balanced (n each), imbalanced (up to ``max_ratio``), or either."""
     equal = st.integers(1, 12).map(lambda n: (n,) * K)
     unequal = st.lists(st.integers(1, max_ratio), min_size=K, max_size=K).map(tuple)
     if balanced is None:
@@ -111,7 +251,66 @@ def class_counts(
     return equal if balanced else unequal
 
 
-_LAMBDA_B_MODES = ("zero", "inf", "threshold", "below", "above", "log")
+@st.composite
+def _counts_in(draw: st.DrawFn, K: int, regime: str) -> tuple[int, ...]:
+    if regime == "balanced":
+        return draw(class_counts(K, True))
+    if regime == "imbalanced":
+        return draw(st.lists(st.integers(1, 9), min_size=K, max_size=K).map(tuple))
+    # extreme: some classes at least EXTREME_RATIO times larger than the smallest
+    small = draw(st.integers(1, 3))
+    factor = draw(st.integers(int(regimes.EXTREME_RATIO), 60))
+    large = draw(st.lists(st.booleans(), min_size=K - 1, max_size=K - 1))
+    return (small, *(small * factor if big else small for big in large))
+
+
+def _distance() -> st.SearchStrategy[float]:
+    """A relative distance from a boundary: uniform on [0.01, 0.99], or log-uniform near it."""
+    return st.one_of(st.floats(0.01, 0.99), st.floats(-4.0, -1.0).map(lambda e: 10.0**e))
+
+
+def _limit(hypotheses: frozenset[str], Ybar: np.ndarray) -> float:
+    """The bound on c that the hypotheses impose (c < 1, c < alpha), inf if none."""
+    limit = math.inf
+    if "c_below_1" in hypotheses:
+        limit = 1.0
+    if "c_below_alpha" in hypotheses:
+        limit = min(limit, ssetf_fit(Ybar).alpha)
+    return limit
+
+
+def _kinds(hypotheses: frozenset[str]) -> tuple[str, ...]:
+    if "one_hot" in hypotheses:
+        return ("one_hot",)
+    if "ssetf_encoding" in hypotheses:
+        return SSETF_KINDS
+    return ENCODING_KINDS
+
+
+def _aimed_levels(Ybar: np.ndarray, counts: tuple[int, ...]) -> list[float]:
+    ls = regimes.levels(Ybar, counts)
+    top = max(ls, default=1.0)
+    return [x for x in ls if x > _SMALLEST_AIMED_LEVEL * top] or [1.0]
+
+
+def _lambda_b(mode: str, t: float, factor: float) -> float:
+    """lambda_b in ``mode`` relative to the threshold t (a log-uniform factor when t is inf)."""
+    if mode == "zero":
+        return 0.0
+    if mode == "inf":
+        return math.inf
+    if not math.isfinite(t):
+        return factor  # no finite threshold: any finite lambda_b is below it
+    return {"below": t * factor, "at": t, "above": t / factor}[mode]
+
+
+_LAMBDA_B_MODES = ("zero", "below", "at", "above", "inf")
+
+
+def _lambda_b_modes(hypotheses: frozenset[str]) -> tuple[str, ...]:
+    if "lambda_b_zero" in hypotheses:
+        return ("zero",)
+    return _LAMBDA_B_MODES[1:] if "lambda_b_positive" in hypotheses else _LAMBDA_B_MODES
 
 
 @st.composite
@@ -123,69 +322,176 @@ def cases(
 ) -> Case:
     """Instances satisfying every named hypothesis in ``hypotheses`` (and nothing else forced).
 
-    c is drawn relative to the encoding's scale alpha (its SSETF-fit alpha, which is 1 for
-    one-hot) or to one of its singular values, so every encoding visits the active regime, each
-    change of rank and the zero minimiser; lambda_b
-    visits 0, inf, the one-hot phase threshold c/(1-c), points 1e-6 either side of it, and a
-    log-uniform range 1e-4..1e4.
+    Each regime the hypotheses allow (:func:`verify.regimes.allowed`) is drawn on purpose: the
+    counts (balanced, imbalanced, extreme), c on a chosen side of a chosen singular level at a
+    distance from it, and lambda_b at 0, inf, or below or above its threshold at a distance
+    (below: a factor in [1e-4, 1); above: its inverse). Exactly *at* a level or a threshold,
+    where only the last digits decide, is left to the deterministic :func:`corners`.
     """
     K = draw(st.integers(2, max_K))
-    if "one_hot" in hypotheses:
-        kinds: tuple[str, ...] = ("one_hot",)
-    elif "ssetf_encoding" in hypotheses:
-        kinds = SSETF_KINDS
-    else:
-        kinds = ENCODING_KINDS
-    Ybar, drawn = draw(encodings(K, kinds))
-    balanced = True if {"balanced", "c_below_1", "c_below_alpha"} & hypotheses else None
-    counts = draw(class_counts(K, balanced))
-    if "labels_centred" in hypotheses:
-        n = np.asarray(counts, dtype=float)
-        Ybar = Ybar - np.outer(Ybar @ n / n.sum(), np.ones(K))
-        drawn["centred"] = True
-    d = K + draw(st.integers(0, 2))
+    kind = draw(st.sampled_from(_kinds(hypotheses)))
+    e = draw(_encoding_params(kind, K))
+    allowed = regimes.allowed(hypotheses, max_K)
+    counts = draw(_counts_in(K, draw(st.sampled_from(allowed["counts"]))))
+    d_extra = draw(st.integers(0, 2))
+    p = Params(kind, K, counts, d_extra, 1.0, 1.0, 0.0, centred="labels_centred" in hypotheses, **e)
+    Ybar = encoding_of(p)
 
-    alpha = ssetf_fit(Ybar).alpha or float(np.linalg.norm(Ybar) / math.sqrt(K)) or 1.0
-    if "c_below_1" in hypotheses or "c_below_alpha" in hypotheses:
-        limit = min(
-            1.0 if "c_below_1" in hypotheses else math.inf,
-            alpha if "c_below_alpha" in hypotheses else math.inf,
-        )
-        u = draw(st.one_of(st.floats(0.01, 0.99), st.just(1 - 1e-6)))
-        c = u * limit
-    else:
-        # the minimiser's rank changes as c crosses the encoding's singular values (the
-        # thresholding of Ybar - b 1^T at c), so c is drawn around alpha or around any one of them
-        sv = np.linalg.svd(Ybar, compute_uv=False)
-        # (singular values below 1% of the largest are left out: c ~ 1e-7 makes the objective so
-        # small that the duality gap is rounding-limited near 1e-9 relative, above the gap tolerance)
-        scales = [alpha, *sorted({round(float(x), 12) for x in sv if x > 1e-2 * sv[0]})]
-        scale = draw(st.sampled_from(scales))
-        u = draw(st.one_of(st.floats(0.01, 1.5), st.just(1.0), st.just(1 - 1e-6)))
-        c = u * scale
-        if scale != alpha:
-            drawn["c_scale"] = scale
-    drawn["c"] = c
-    nbar = sum(counts) / K
-    mu = c / (K * math.sqrt(nbar))
+    limit = _limit(hypotheses, Ybar)
+    level = draw(st.sampled_from(_aimed_levels(Ybar, counts)))
+    side = draw(st.sampled_from(("below", "above")))
+    rho = draw(_distance())
+    c = level * (1 - rho if side == "below" else 1 + 1.5 * rho)
+    if c >= limit:  # fold into the hypothesis: as close below its bound as we were to the level
+        c = limit * (1 - rho)
     ratio = draw(st.floats(0.1, 10.0))
-    lambda_W, lambda_H = mu * ratio, mu / ratio
+    p = p.with_(c=c, ratio=ratio)
 
-    if "lambda_b_zero" in hypotheses:
-        mode = "zero"
-    else:
-        modes = _LAMBDA_B_MODES if "lambda_b_positive" not in hypotheses else _LAMBDA_B_MODES[1:]
-        mode = draw(st.sampled_from(modes))
-    threshold = c / (1 - c) if c < 1 else None
-    if mode == "zero":
-        lambda_b = 0.0
-    elif mode == "inf":
-        lambda_b = math.inf
-    elif mode in ("threshold", "below", "above") and threshold is not None:
-        lambda_b = threshold * {"threshold": 1.0, "below": 1 - 1e-6, "above": 1 + 1e-6}[mode]
-    else:
-        lambda_b = 10 ** draw(st.floats(-4.0, 4.0))
-    drawn["lambda_b"] = mode
-    instance = Instance(Ybar, counts, d, lambda_W, lambda_H, lambda_b)
-    Q = draw(orthogonal_matrices(K)) if with_Q else None
-    return Case(instance, Q, drawn)
+    mode = draw(st.sampled_from([m for m in _lambda_b_modes(hypotheses) if m != "at"]))
+    factor = draw(
+        st.one_of(_distance().map(lambda r: 1 - r), st.floats(-4.0, 0.0).map(lambda e: 10.0**e))
+    )
+    probe = build(p)
+    if probe is None:  # pragma: no cover - the parameters above always make a valid instance
+        raise AssertionError(f"no valid instance from {p}")
+    p = p.with_(
+        lambda_b=_lambda_b(mode, regimes.threshold(probe.instance), factor), lambda_b_mode=mode
+    )
+    if with_Q:
+        p = p.with_(Q=draw(orthogonal_matrices(K)))
+    case = build(p)
+    assert case is not None
+    return case
+
+
+# --- deterministic corners -----------------------------------------------------------------
+
+_CORNER_SCALARS = {
+    "smooth": {"delta": 0.5},
+    "ssetf": {"alpha": 1.5, "beta": 0.5},
+    "shifted_frame": {"shift": 0.5},
+}
+
+_COUNTS = {
+    "balanced": lambda K: (4,) * K,
+    "imbalanced": lambda K: tuple(2 + k for k in range(K)),
+    "extreme imbalance": lambda K: (1,) + (12,) * (K - 1),
+}
+
+
+def _corner_c(value: str, ls: list[float], limit: float, near: bool) -> list[float]:
+    """c in regime ``value`` of the c axis: a typical value, or 2% from the boundary (``near``)."""
+    f = 0.02 if near else 0.5
+    if value == "below every level":
+        return [min(ls[0], limit) * (1 - f)]
+    if value == "at a level":
+        return [x for x in ls if x < limit][:1]
+    if value == "between levels":
+        pairs = [(a, b) for a, b in itertools.pairwise(ls) if a * (1 + f) < limit]
+        return [min(a * (1 + f), b * (1 - f)) if near else math.sqrt(a * b) for a, b in pairs[:1]]
+    above = ls[-1] * (1 + f)
+    return [above] if above < limit else []
+
+
+#: (mode, factor) of lambda_b for each regime, typical and 2% from the threshold
+_LAMBDA_B_CORNERS = {
+    "0": (("zero", 1.0), None),
+    "inf": (("inf", 1.0), None),
+    "at threshold": (("at", 1.0), None),
+    "below threshold": (("below", 0.5), ("below", 0.98)),
+    "above threshold": (("above", 0.5), ("above", 0.98)),
+}
+
+
+def corners(
+    hypotheses: frozenset[str] = frozenset(), max_K: int = 5, with_Q: bool = False
+) -> list[Case]:
+    """Deterministic cases: every pair (regime of c, regime of lambda_b) and (class of encoding,
+    regime of lambda_b) the hypotheses allow, both sides of each boundary 2% away, K = 2, each
+    imbalance and d > K.
+
+    The other axes stay at a simple base (K = 3, four samples a class, d = K, c half way to the
+    first level, lambda_b half its threshold). For each corner the encoding kinds are tried in
+    order until one reaches it; every corner satisfies ``hypotheses``.
+    """
+    allowed = regimes.allowed(hypotheses, max_K)
+    kinds = _kinds(hypotheses)
+    base_K = 3 if max_K >= 3 else 2
+    base_mode = next(m for m in ("below", "zero", "inf") if m in _lambda_b_modes(hypotheses))
+
+    def reach(
+        kind: str,
+        K: int = base_K,
+        counts: tuple[int, ...] | None = None,
+        d_extra: int = 0,
+        c: tuple[str, bool] = ("below every level", False),
+        lambda_b: tuple[str, float] | None = None,
+        encoding: str = "",
+    ) -> Case | None:
+        counts = counts or _COUNTS[allowed["counts"][0]](K)
+        p = Params(
+            kind,
+            K,
+            counts,
+            d_extra,
+            1.0,
+            1.0,
+            0.0,
+            scalars=_CORNER_SCALARS.get(kind, {}),
+            seed=0 if kind in ("one_hot", "smooth") else 1,
+            rank=1,
+            centred="labels_centred" in hypotheses,
+            Q=haar_orthogonal(K, 1) if with_Q else None,
+        )
+        Ybar = encoding_of(p)
+        values = _corner_c(*c[:1], _aimed_levels(Ybar, counts), _limit(hypotheses, Ybar), c[1])
+        mode, factor = lambda_b or (base_mode, 0.5)
+        for value in values:
+            at_c = build(p.with_(c=value))
+            if at_c is None:
+                continue
+            t = regimes.threshold(at_c.instance)
+            if mode in ("at", "above") and not math.isfinite(t):
+                continue
+            lb = _lambda_b(mode, t, factor)
+            case = build(p.with_(c=value, lambda_b=lb, lambda_b_mode=mode))
+            if case is None or not _fits(case, hypotheses):
+                continue
+            if not encoding or regimes.label(case.instance)["encoding"] == encoding:
+                return case
+        return None
+
+    out: list[Case] = []
+
+    def first_kind(**changes: Any) -> None:
+        for kind in kinds:
+            case = reach(kind, **changes)
+            if case is not None:
+                out.append(case)
+                return
+
+    for c_value in allowed["c"]:
+        for lb_value in allowed["lambda_b"]:
+            first_kind(c=(c_value, False), lambda_b=_LAMBDA_B_CORNERS[lb_value][0])
+    for kind in allowed["encoding"]:
+        for lb_value in allowed["lambda_b"]:
+            first_kind(encoding=kind, lambda_b=_LAMBDA_B_CORNERS[lb_value][0])
+    for c_value in ("below every level", "above every level"):
+        if c_value in allowed["c"]:
+            first_kind(c=(c_value, True))
+    for lb_value in allowed["lambda_b"]:
+        near = _LAMBDA_B_CORNERS[lb_value][1]
+        if near is not None:
+            first_kind(lambda_b=near)
+    if "K = 2" in allowed["K"]:
+        first_kind(K=2)
+    for value in allowed["counts"][1:]:
+        first_kind(counts=_COUNTS[value](base_K))
+    first_kind(d_extra=1)
+    return out
+
+
+def _fits(case: Case, hypotheses: frozenset[str]) -> bool:
+    from .claims.hypotheses import unmet
+
+    return not unmet(case.instance, hypotheses, DEFAULT)

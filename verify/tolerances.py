@@ -27,6 +27,9 @@ class Tolerances:
         fd: relative agreement required between a derived gradient and finite differences.
         cross_gap: the certificate a *second* engine (cvxpy or gradient descent, which reach
             gaps near 1e-8, not 1e-13) must reach when it re-checks a counterexample.
+        boundary: c within this relative distance of a singular level, or lambda_b of its
+            branch threshold, is *at* it (:mod:`verify.regimes`); a counterexample that close
+            to a boundary is decided by how the instance rounds, so it is never confirmed.
         floor: a relative residual divides by the norms it compares *plus* ``floor`` times the
             natural scale of the quantity (:meth:`verify.instance.Instance.scales`), so two
             values at rounding level (b = 0 computed as 1e-17 twice) are not "100% apart".
@@ -40,6 +43,7 @@ class Tolerances:
     fd_step: float = 1e-6
     fd: float = 1e-6
     floor: float = 1e-8
+    boundary: float = 1e-9
     cross_gap: float = 1e-6
 
     def tighter(self, factor: float = 100.0) -> Tolerances:

@@ -20,17 +20,22 @@ from hypothesis import strategies as st
 from ..errors import InvalidArgument, UnknownName
 from ..instance import Instance
 from ..solve import Solution, solve
-from ..strategies import Case, cases
+from ..strategies import Case, cases, corners
 from ..tolerances import DEFAULT, Tolerances
 from .hypotheses import HYPOTHESES
 
-__all__ = ["Claim", "Context", "Residuals", "Uncertified"]
+__all__ = ["Claim", "Context", "PredicateError", "Residuals", "Uncertified"]
 
 Residuals = dict[str, float]
 
 
 class Uncertified(Exception):
     """A solve needed by a claim could not be certified; the instance is inconclusive."""
+
+
+class PredicateError(Exception):
+    """Raised on purpose from a premise or conclusion to stop the search (a hunt's guard);
+    anything else a predicate raises makes that one outcome ``malformed``."""
 
 
 @dataclass
@@ -84,7 +89,7 @@ class Claim:
     conclusion: Callable[[Context], Residuals]
     premise: Callable[[Context], Residuals] | None = None
     premise_statement: str = ""
-    derivation: str | None = None
+    derivation: str | None = None  # a key of verify.symbolic.DERIVATIONS
     kind: str = "theorem"  # theorem | conjecture | derived | amended | relaxed | user
     group: str = ""
     with_Q: bool = False
@@ -97,12 +102,21 @@ class Claim:
         for name in self.hypotheses:
             if name not in HYPOTHESES:
                 raise UnknownName("hypothesis", name, list(HYPOTHESES))
+        if self.derivation is not None:
+            from ..symbolic import DERIVATIONS
+
+            if self.derivation not in DERIVATIONS:  # register your own there first
+                raise UnknownName("derivation", self.derivation, list(DERIVATIONS))
         if not self.group:
             object.__setattr__(self, "group", self.id)
 
     def cases(self) -> st.SearchStrategy[Case]:
         """The instances this claim speaks about, built to satisfy its hypotheses."""
         return cases(frozenset(self.hypotheses), max_K=self.max_K, with_Q=self.with_Q)
+
+    def corners(self) -> list[Case]:
+        """Deterministic instances, one per regime its hypotheses allow, checked first."""
+        return corners(frozenset(self.hypotheses), max_K=self.max_K, with_Q=self.with_Q)
 
     def relaxed(self, *names: str) -> Claim:
         """The generalised claim without the named hypotheses."""

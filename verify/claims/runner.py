@@ -9,8 +9,9 @@ small instances, gradient descent otherwise), it must still fail far above the t
 from __future__ import annotations
 
 import math
+import numbers
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -18,16 +19,19 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.database import ExampleDatabase
 
+from .. import regimes
 from ..errors import UnknownName
+from ..solve import Solution
 from ..solve.precise import GD_PRECISE, PRECISE
 from ..strategies import Case
 from ..tolerances import DEFAULT, Tolerances
-from .claim import Claim, Context, Uncertified
+from . import resolution
+from .claim import Claim, Context, PredicateError, Uncertified
 from .determinism import deterministic_generation
 from .hypotheses import unmet
 from .verdict import Outcome, Verdict
 
-__all__ = ["check", "confirm", "evaluate"]
+__all__ = ["check", "confirm", "coverage", "evaluate"]
 
 # residuals at or below this are rounding noise: Hypothesis's target phase would hill-climb on
 # noise (thousands of draws for nothing), so only larger residuals are targeted
@@ -42,29 +46,65 @@ def evaluate(
     tol: Tolerances = DEFAULT,
     engine: str = "exact",
     options: dict[str, Any] | None = None,
+    solution: Solution | None = None,
+    capture: list[Solution] | None = None,
 ) -> Outcome:
-    """The claim at one case: solve (certified, ``options`` to the engine), premise, conclusion, status."""
+    """The claim at one case: solve (certified, ``options`` to the engine), premise, conclusion, status.
+
+    ``solution`` stands in for the case's solve (a probe of :mod:`verify.claims.resolution`);
+    ``capture``, if given, receives the solutions the claim used.
+    A premise or conclusion that raises, or returns anything but a non-empty mapping of names to
+    finite numbers >= 0, makes the outcome ``malformed``: the claim is broken there, not false.
+    """
     missing = unmet(case.instance, claim.hypotheses, tol)
     if missing:
         raise AssertionError(f"strategy drew an instance violating {missing}: {case.describe()}")
-    ctx = Context(case, tol, engine, options=dict(options or {}))
+    ctx = Context(case, tol, engine, capture if capture is not None else [], dict(options or {}))
+    if solution is not None:
+        ctx.solutions.append(solution)
     premise = None
     try:
         if claim.premise is not None:
-            premise = claim.premise(ctx)
-        if premise is not None and max(premise.values(), default=0.0) > tol.residual:
+            premise = _checked(claim.premise(ctx), "premise")
+        if premise is not None and max(premise.values()) > tol.residual:
             return Outcome(case, "vacuous", {}, premise, _gaps(ctx), "the premise does not hold")
-        residuals = claim.conclusion(ctx)
+        residuals = _checked(claim.conclusion(ctx), "conclusion")
     except Uncertified as error:
         return Outcome(case, "uncertified", {}, premise, _gaps(ctx), str(error))
-    worst = max(residuals.values(), default=0.0)
-    if not math.isfinite(worst) or worst >= tol.refute:
+    except Malformed as error:
+        return Outcome(case, "malformed", {}, premise, _gaps(ctx), str(error))
+    except (KeyboardInterrupt, _Found, PredicateError):
+        raise
+    except Exception as error:  # a predicate's own bug: the claim is broken here, say where
+        first = str(error).splitlines()[0] if str(error) else ""
+        reason = f"the claim raised {type(error).__name__}: {first}"
+        return Outcome(case, "malformed", {}, premise, _gaps(ctx), reason)
+    worst = max(residuals.values())
+    if worst >= tol.refute:
         status = "counterexample"
     elif worst <= tol.residual:
         status = "holds"
     else:
         status = "between"
     return Outcome(case, status, residuals, premise, _gaps(ctx))
+
+
+class Malformed(Exception):
+    """A premise or conclusion that did not return named finite residuals >= 0."""
+
+
+def _checked(value: Any, part: str) -> dict[str, float]:
+    if not isinstance(value, Mapping) or not value:
+        shown = "an empty mapping" if isinstance(value, Mapping) else type(value).__name__
+        raise Malformed(f"the {part} returned {shown}; it must return named residuals")
+    out: dict[str, float] = {}
+    for name, x in value.items():
+        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x) or x < 0:
+            raise Malformed(
+                f"the {part}'s residual {name!r} is {x!r}; a residual is a finite number >= 0"
+            )
+        out[str(name)] = float(x)
+    return out
 
 
 def _gaps(ctx: Context) -> tuple[float, ...]:
@@ -78,22 +118,20 @@ class _Found(Exception):
 
 
 def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, Any]:
-    """Re-check a counterexample at a 100x tighter gap and with a second, independent engine."""
-    tight = evaluate(claim, case, tol.tighter(100.0), "exact")
-    # cvxpy (Clarabel at its tightest settings) where its semidefinite cone of size K + N is
-    # cheap (its time grows like (K + N)^5: 0.1 s at 30, 3 s at 66, minutes at 166); gradient
-    # descent beyond, or when Clarabel stops short of OPTIMAL at those settings
-    seconds: list[tuple[str, dict[str, Any]]] = [("gd", GD_PRECISE)]
-    if case.instance.K + case.instance.N <= CVXPY_CONE:
-        seconds.insert(0, ("cvxpy", PRECISE))
-    loose = replace(tol, gap=tol.cross_gap)
-    for second, options in seconds:
-        other = evaluate(claim, case, loose, second, options)
-        if other.status != "uncertified":
-            break
-    confirmed = tight.status == "counterexample" and other.status == "counterexample"
-    return {
-        "confirmed": confirmed,
+    """Re-check a counterexample: off every regime boundary, at a 100x tighter gap, resolved by
+    that certificate (:mod:`verify.claims.resolution`), and with a second, independent engine.
+
+    Confirmed only when all four hold. Within ``tol.boundary`` of a singular level or of the
+    lambda_b threshold the answer depends on how the instance's own numbers round (c = alpha
+    computed as alpha (1 - 1e-16)), so such a counterexample is never confirmed.
+    """
+    distance = regimes.boundary_distance(case.instance)
+    on_boundary = distance <= tol.boundary
+    tight_ctx: list[Solution] = []
+    tight = evaluate(claim, case, tol.tighter(100.0), "exact", capture=tight_ctx)
+    resolution = _resolution(claim, case, tol, tight, tight_ctx)
+    record = {
+        "boundary": {"distance": distance, "tolerance": tol.boundary, "on_boundary": on_boundary},
         "tight": {
             "engine": "exact",
             "gap_tolerance": tol.gap / 100,
@@ -101,6 +139,30 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
             "worst_residual": tight.worst,
             "relative_gaps": list(tight.gaps),
         },
+        "resolution": resolution,
+    }
+    if on_boundary or not resolution["resolved"]:  # no second engine can change the answer
+        skipped = {"engine": "none", "status": "not run", "worst_residual": math.nan}
+        return {"confirmed": False, **record, "second": {**skipped, "reason": ""}}
+    # cvxpy (Clarabel at its tightest settings) where its semidefinite cone of size K + N is
+    # cheap (its time grows like (K + N)^5: 0.1 s at 30, 3 s at 66, minutes at 166); gradient
+    # descent beyond, or when Clarabel stops short of OPTIMAL at those settings
+    seconds: list[tuple[str, dict[str, Any]]] = [("gd", GD_PRECISE)]
+    if case.instance.K + case.instance.N <= CVXPY_CONE:
+        seconds.insert(0, ("cvxpy", PRECISE))
+    # a second engine whose own certified ball holds counterexamples (a tiny Z whose shape is
+    # its solver's noise) has not spoken either way: the next engine is asked
+    loose = replace(tol, gap=tol.cross_gap)
+    for second, options in seconds:
+        used: list[Solution] = []
+        other = evaluate(claim, case, loose, second, options, capture=used)
+        if other.status == "counterexample" or (
+            other.status != "uncertified" and not _ball_fails(claim, case, loose, used)
+        ):
+            break
+    return {
+        "confirmed": other.status == "counterexample",
+        **record,
         "second": {
             "engine": second,
             "gap_tolerance": tol.cross_gap,
@@ -112,14 +174,62 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     }
 
 
+def _resolution(
+    claim: Claim, case: Case, tol: Tolerances, tight: Outcome, solved: list[Solution]
+) -> dict[str, Any]:
+    """Probe the tight certificate's ball: does the counterexample stay one everywhere tried?"""
+    if tight.status != "counterexample" or not solved:
+        return {"resolved": False, "reason": f"the tight solve says {tight.status}", "probes": 0}
+    own = next((s for s in solved if s.instance is case.instance), None)
+    if own is None:  # the claim never solved its own instance: nothing to resolve
+        return {"resolved": True, "reason": "the claim does not use the solution", "probes": 0}
+    r, change, tried = tight.worst, 0.0, 0
+    for name, probe in resolution.probes(case, own):
+        tried += 1
+        at = evaluate(claim, case, tol.tighter(100.0), "exact", solution=probe)
+        if at.status != "counterexample":
+            return {
+                "resolved": False,
+                "reason": f"at {name} (inside the certified bounds) the outcome is {at.status}",
+                "probes": tried,
+            }
+        change = max(change, abs(at.worst - r))
+    resolved = r - change >= tol.refute
+    reason = f"worst residual {r:.2e} moves by at most {change:.1e} inside the certified bounds" + (
+        "" if resolved else f", which could take it below refute={tol.refute:.0e}"
+    )
+    return {"resolved": resolved, "reason": reason, "probes": tried, "change": change}
+
+
+def _ball_fails(claim: Claim, case: Case, tol: Tolerances, solved: list[Solution]) -> bool:
+    """Whether some probe of the certified ball around the case's solution is a counterexample."""
+    own = next((s for s in solved if s.instance is case.instance), None)
+    return own is not None and any(
+        evaluate(claim, case, tol, "exact", solution=probe).status == "counterexample"
+        for _, probe in resolution.probes(case, own)
+    )
+
+
 def _disagreement(confirmation: dict[str, Any]) -> str:
+    """Why a counterexample was not confirmed, in one line."""
     tight, second = confirmation["tight"], confirmation["second"]
+    boundary, resolved = confirmation["boundary"], confirmation["resolution"]
+    why = []
+    if boundary["on_boundary"]:
+        why.append(
+            f"it lies {boundary['distance']:.1e} (relative) from a regime boundary, within "
+            f"boundary={boundary['tolerance']:.0e}, where rounding of the instance decides"
+        )
+    if tight["status"] == "counterexample" and not resolved["resolved"]:
+        why.append(f"not resolved by the certificate: {resolved['reason']}")
     text = (
         f"exact at gap {tight['gap_tolerance']:.0e} says {tight['status']} "
         f"(worst {tight['worst_residual']:.2e}), {second['engine']} says {second['status']} "
         f"(worst {second['worst_residual']:.2e})"
     )
-    return text + (f": {second['reason']}" if second.get("reason") else "")
+    if second.get("reason"):
+        text += f": {second['reason']}"
+    return "; ".join([*why, text])
 
 
 def run_search(
@@ -133,36 +243,48 @@ def run_search(
     database: ExampleDatabase | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     confirmed_only: bool = True,
+    corners: bool = True,
 ) -> Outcome | None:
-    """Hypothesis search over the claim's cases; returns the shrunk counterexample, if any.
+    """The claim's deterministic corners, then a Hypothesis search over its cases; returns the
+    smaller of the first corner that fails (confirmed) and the shrunk counterexample, if any.
 
     With ``confirmed_only`` an instance fails the search only when :func:`confirm` reproduces
     it (its ``confirmation`` is attached), so Hypothesis shrinks towards the smallest
     *confirmed* counterexample: shrinking favours exact boundaries (c = alpha, c = 1) where
     only the last digits decide, and a find there that a second engine cannot reproduce is
     recorded as ``unconfirmed`` and the search goes on. With a ``database``, the
-    counterexamples it holds are replayed first (``Phase.reuse``) and new ones are saved to it;
-    ``on_outcome`` is called after every evaluated instance.
+    counterexamples it holds are replayed first (``Phase.reuse``, before the corners) and new
+    ones are saved to it;
+    ``on_outcome`` is called after every evaluated instance. Hypothesis's target phase climbs
+    the worst residual rounded to 3 significant digits, so rounding in its last bits (which
+    differs between BLAS builds) cannot steer the search.
     """
     phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
-    if database is not None:
-        phases.insert(0, Phase.reuse)
 
-    # @settings outermost: @seed alone would also set database=None
-    @settings(
-        max_examples=examples,
-        database=database,
-        derandomize=False,  # the seed decides, whatever profile is loaded (CI's derandomises)
-        deadline=None,
-        phases=phases,
-        verbosity=Verbosity.quiet,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        print_blob=False,
-    )
-    @hypothesis_seed(seed)
-    @given(claim.cases())
+    def searcher(phases: list[Phase]) -> Callable[[], None]:
+        # @settings outermost: @seed alone would also set database=None
+        return settings(
+            max_examples=examples,
+            database=database,
+            derandomize=False,  # the seed decides, whatever profile is loaded (CI's derandomises)
+            deadline=None,
+            phases=phases,
+            verbosity=Verbosity.quiet,
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+            print_blob=False,
+        )(hypothesis_seed(seed)(given(claim.cases())(search)))
+
     def search(case: Case) -> None:
+        outcome = judge(case)
+        # an unconfirmed residual is not trusted, so it does not steer the search either
+        trusted = outcome.status != "unconfirmed"
+        if trusted and outcome.residuals and outcome.worst > TARGET_NOISE:
+            target(float(f"{outcome.worst:.3g}"), label="worst residual")
+        if outcome.status == "counterexample":
+            raise _Found(outcome)
+
+    def judge(case: Case) -> Outcome:
         outcome = evaluate(claim, case, tol, engine)
         if outcome.status == "counterexample" and confirmed_only:
             confirmation = confirm(claim, case, tol)
@@ -176,19 +298,28 @@ def run_search(
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
-        # an unconfirmed residual is not trusted, so it does not steer the search either
-        trusted = outcome.status != "unconfirmed"
-        if trusted and outcome.residuals and TARGET_NOISE < outcome.worst < math.inf:
-            target(outcome.worst, label="worst residual")
-        if outcome.status == "counterexample":
-            raise _Found(outcome)
+        return outcome
 
+    corner = None
     try:
         with deterministic_generation():  # a seed means the same search in every process
-            search()
+            if database is not None:  # what an earlier run found is replayed before anything
+                searcher([Phase.reuse])()
+            for case in claim.corners() if corners else ():
+                if judge(case).status == "counterexample":
+                    corner = outcomes[-1]
+                    break
+            searcher(phases)()
     except _Found as found:
-        return found.outcome
-    return None
+        # a corner is not shrunk: keep whichever counterexample is smaller
+        if corner is None or _size(found.outcome) < _size(corner):
+            return found.outcome
+    return corner
+
+
+def _size(outcome: Outcome) -> tuple[int, int, int]:
+    inst = outcome.case.instance
+    return inst.K, inst.N, inst.d
 
 
 def check(
@@ -197,35 +328,54 @@ def check(
     seed: int = 0,
     tol: Tolerances = DEFAULT,
     engine: str = "exact",
+    shrink: bool = True,
 ) -> Verdict:
-    """Symbolic part, then numeric search, then the verdict with its evidence."""
+    """Symbolic part, then the corners and the numeric search, then the verdict with its evidence.
+
+    ``verified`` needs certified instances in every regime the hypotheses allow; ``proved``
+    also needs every proof step to be algebra that SymPy reduced symbolically. A failed or
+    missing proof step, a malformed residual, an unconfirmed counterexample, an uncertified
+    solve, a residual between the tolerances or a regime not reached make it ``inconclusive``,
+    and the reason says which.
+    """
     start = time.perf_counter()
     symbolic = _symbolic(claim)
     outcomes: list[Outcome] = []
-    found = run_search(claim, examples, seed, tol, engine, outcomes)
+    found = run_search(claim, examples, seed, tol, engine, outcomes, shrink=shrink)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     judged = [o for o in outcomes if o.residuals]
     worst = max(judged, key=lambda o: o.worst) if judged else None
     gaps = tuple(g for o in outcomes for g in o.gaps)
+    reached = coverage(claim, outcomes, tol)
     confirmation: dict[str, Any] = {}
+
+    def first(status: str) -> Outcome:
+        return next(o for o in outcomes if o.status == status)
+
     if found is not None:
         assert found.confirmation is not None and found.confirmation["confirmed"]
         confirmation = found.confirmation
         status, reason = "refuted", f"certified counterexample: {found.case.describe()}"
+    elif symbolic.get("error") or symbolic.get("failed"):
+        status = "inconclusive"
+        reason = symbolic.get("error") or f"a proof step fails: {symbolic['failed'][0]}"
+    elif counts.get("malformed"):
+        bad = first("malformed")
+        status = "inconclusive"
+        reason = f"{counts['malformed']} malformed outcome(s): {bad.reason} ({bad.case.describe()})"
     elif counts.get("unconfirmed"):
-        bad = next(o for o in outcomes if o.status == "unconfirmed")
+        bad = first("unconfirmed")
         status = "inconclusive"
         reason = (
             f"{counts['unconfirmed']} counterexample(s) for the exact engine that confirmation "
             f"did not reproduce, e.g. {bad.case.describe()}: {bad.reason}"
         )
     elif counts.get("uncertified"):
-        bad = next(o for o in outcomes if o.status == "uncertified")
-        status, reason = (
-            "inconclusive",
-            f"{counts['uncertified']} solve(s) not certified, e.g. {bad.reason}",
+        status = "inconclusive"
+        reason = (
+            f"{counts['uncertified']} solve(s) not certified, e.g. {first('uncertified').reason}"
         )
     elif counts.get("between"):
         status = "inconclusive"
@@ -235,12 +385,18 @@ def check(
         )
     elif not counts.get("holds"):
         status, reason = "inconclusive", "no instance satisfied the premise"
+    elif reached["missing"]:
+        status = "inconclusive"
+        reason = "regimes the hypotheses allow but the search never reached: " + ", ".join(
+            reached["missing"]
+        )
     elif symbolic.get("complete"):
-        status, reason = "proved", "every step of the proof replay is checked algebra"
+        status, reason = "proved", "every step of the proof replay is algebra SymPy reduced"
     else:
-        status, reason = (
-            "verified",
-            f"no counterexample in {counts.get('holds', 0)} certified instances",
+        status = "verified"
+        reason = (
+            f"no counterexample in {counts.get('holds', 0)} certified instances, "
+            f"{reached['reached']}/{reached['allowed']} regimes"
         )
     return Verdict(
         claim.id,
@@ -256,25 +412,73 @@ def check(
         time.perf_counter() - start,
         examples,
         seed,
+        reached,
     )
 
 
+_REACHED = ("holds", "counterexample", "unconfirmed", "between", "vacuous")
+
+
+def coverage(claim: Claim, outcomes: list[Outcome], tol: Tolerances) -> dict[str, Any]:
+    """Which of the regimes the claim's hypotheses allow its certified instances reached."""
+    allowed = regimes.allowed(claim.hypotheses, claim.max_K)
+    per: dict[str, dict[str, int]] = {
+        f"{axis}: {v}": {"judged": 0, "vacuous": 0}
+        for axis, values in allowed.items()
+        for v in values
+    }
+    reached = []
+    for o in outcomes:
+        if o.status not in _REACHED:
+            continue
+        labels = regimes.label(o.case.instance, tol)
+        reached.append(labels)
+        for axis, value in labels.items():
+            cell = per.setdefault(f"{axis}: {value}", {"judged": 0, "vacuous": 0})
+            cell["vacuous" if o.status == "vacuous" else "judged"] += 1
+    n_reached, n_allowed, missing = regimes.coverage(reached, allowed)
+    only_vacuous = [k for k, cell in per.items() if cell["vacuous"] and not cell["judged"]]
+    return {
+        "reached": n_reached,
+        "allowed": n_allowed,
+        "missing": missing,
+        "premise_never_held": only_vacuous,
+        "regimes": per,
+    }
+
+
 def _symbolic(claim: Claim) -> dict[str, Any]:
+    """The claim's proof replay, step by step: which hold, how, and which fail."""
     if claim.derivation is None:
         return {}
     from ..symbolic import derivation
 
+    name = claim.derivation
     try:
-        d = derivation(claim.derivation)
+        d = derivation(name)
     except UnknownName:
-        return {"error": f"no derivation named {claim.derivation!r}"}
+        return {"derivation": name, "error": f"no derivation named {name!r}"}
+    except Exception as error:  # a derivation that cannot be built proves nothing
+        return {
+            "derivation": name,
+            "error": f"the derivation raised {type(error).__name__}: {error}",
+        }
     algebra = [s for s in d.steps if s.kind == "algebra"]
     numeric = [s for s in d.steps if s.kind != "algebra"]
+    holding = [s for s in algebra if s.holds]
+    failed = [
+        f"step {i} ({s.description})" + (f": {s.counterexample}" if s.counterexample else "")
+        for i, s in enumerate(d.steps, 1)
+        if s.kind == "algebra" and not s.holds
+    ]
+    symbolic_only = all(s.method == "symbolic" for s in algebra)
     return {
-        "derivation": claim.derivation,
+        "derivation": name,
         "algebra_steps": len(algebra),
-        "algebra_holding": sum(1 for s in algebra if s.holds),
+        "algebra_holding": len(holding),
+        "algebra_by_random_points": sum(1 for s in algebra if s.method != "symbolic"),
         "numeric_steps": [s.description for s in numeric],
-        "proved": bool(d.proved),
-        "complete": bool(d.proved) and not numeric,
+        "failed": failed,
+        "proved": bool(algebra) and not failed,
+        "complete": bool(algebra) and not failed and not numeric and symbolic_only,
     }

@@ -2,12 +2,15 @@
 
 Statuses of an instance: ``holds`` (every residual <= ``residual`` tolerance), ``counterexample``
 (some residual >= ``refute``), ``unconfirmed`` (a counterexample for the search's engine that
-a tighter gap or a second engine did not reproduce, typically an instance exactly on a boundary
-such as c = alpha, where the answer depends on the last digits), ``between`` (neither: too close to call), ``vacuous`` (the
-premise did not hold), ``uncertified`` (a solve could not be certified).
+confirmation did not back: on a regime boundary, where the answer depends on the last digits of
+the instance, not resolved by the certificate's distance bounds, or not reproduced at a tighter
+gap or by a second engine), ``between`` (neither: too close to call), ``vacuous`` (the premise
+did not hold), ``uncertified`` (a solve could not be certified), ``malformed`` (the claim raised,
+or returned something other than named finite residuals >= 0).
 
-Verdicts: ``proved`` (a complete symbolic proof replay, and no numeric counterexample),
-``verified`` (no counterexample among the certified instances), ``refuted`` (a confirmed,
+Verdicts: ``proved`` (a complete symbolic proof replay, every step reduced by SymPy, and no
+numeric counterexample in any regime), ``verified`` (no counterexample among the certified
+instances, which reached every regime the hypotheses allow), ``refuted`` (a confirmed,
 certified counterexample), ``inconclusive`` (anything else, with the reason).
 """
 
@@ -72,6 +75,7 @@ class Verdict:
     seconds: float = 0.0
     examples: int = 0
     seed: int = 0
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     @property
     def worst_residual(self) -> float:
@@ -80,18 +84,22 @@ class Verdict:
     @property
     def evidence(self) -> str:
         """The evidence in a phrase."""
-        c = self.counts
+        c, sym = self.counts, self.symbolic
         certified = sum(c.get(s, 0) for s in ("holds", "counterexample", "unconfirmed", "between"))
         parts = []
-        if self.symbolic.get("complete"):
-            parts.append("symbolic proof replay")
-        elif self.symbolic:
-            parts.append(f"{self.symbolic['algebra_steps']} algebra steps checked")
+        if sym.get("error"):
+            parts.append(f"proof replay failed ({sym['error']})")
+        elif sym.get("complete"):
+            parts.append(f"symbolic proof replay, {sym['algebra_steps']} algebra steps")
+        elif sym:
+            parts.append(f"{sym['algebra_holding']}/{sym['algebra_steps']} algebra steps hold")
         if self.status == "refuted" and self.counterexample:
             parts.append(f"certified counterexample, residual {self.counterexample.worst:.2e}")
         parts.append(f"{certified} certified instances")
         if c.get("vacuous"):
             parts.append(f"{c['vacuous']} where the premise failed")
+        if self.coverage:
+            parts.append(f"regimes {self.coverage['reached']}/{self.coverage['allowed']}")
         if certified:
             parts.append(
                 f"worst residual {self.worst_residual:.1e} (tol {self.tolerances.residual:.0e})"
@@ -116,6 +124,7 @@ class Verdict:
             "tolerances": self.tolerances.as_dict(),
             "examples": self.examples,
             "seed": self.seed,
+            "coverage": self.coverage,
         }
         if timings:
             data["seconds"] = self.seconds

@@ -22,6 +22,7 @@ from pathlib import Path
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from ..claims import Claim, Context, Residuals, Uncertified
+from ..claims.claim import PredicateError
 from ..claims.runner import run_search
 from ..claims.verdict import Outcome
 from ..strategies import Case
@@ -116,7 +117,7 @@ class UnitResult:
             self.first_counterexample_at = len(self.outcomes)
 
 
-class ConclusionError(Exception):
+class ConclusionError(PredicateError):
     """The claim's premise or conclusion raised at an instance (it may be undefined there)."""
 
 
@@ -182,6 +183,7 @@ def _search(unit: SearchUnit, on_outcome: OnOutcome | None) -> UnitResult:
                 [],
                 database=database,
                 on_outcome=hook,
+                corners=unit.index == 0 and round_ == 0,  # the deterministic corners, once
             )
             remaining -= max(len(result.outcomes) - before, 1)
             if found is None:
