@@ -102,7 +102,8 @@ def _scalar_zero(diff: sp.Expr) -> bool:
 
 def _numeric_verdict(lhs: sp.Basic, rhs: sp.Basic, seed: int) -> Verdict:
     diff = lhs - rhs
-    for point in _random_points(diff, seed):
+    # points for every symbol of either side: lhs - rhs may have lost some (x + 1 - x = 1)
+    for point in _random_points(sp.Tuple(lhs, rhs), seed):
         d = complex(sp.N(diff.subs(point), 30))
         scale = 1.0 + abs(complex(sp.N(lhs.subs(point), 30))) + abs(complex(sp.N(rhs.subs(point))))
         if abs(d) > 1e-12 * scale:
