@@ -26,7 +26,8 @@ from collections.abc import Callable
 from hypothesis import settings
 
 from .claims import Claim
-from .claims.runner import confirm, run_search
+from .claims.files import claims_named
+from .claims.runner import confirm, coverage, run_search
 from .claims.verdict import Outcome
 from .hunt.summary import text
 from .tolerances import DEFAULT, Tolerances
@@ -49,7 +50,7 @@ def _confirmation(claim: Claim, found: Outcome, tol: Tolerances) -> str:
 
 
 def assert_claim(
-    claim: Claim,
+    claim: Claim | str,
     examples: int | None = None,
     seed: int = 0,
     tol: Tolerances = DEFAULT,
@@ -57,9 +58,21 @@ def assert_claim(
     allow_uncertified: bool = False,
 ) -> list[Outcome]:
     """Raise AssertionError with the shrunk counterexample if ``claim`` fails on a certified
-    instance drawn by its strategy; return the outcomes evaluated otherwise."""
+    instance drawn by its strategy (its corners first); return the outcomes evaluated otherwise.
+
+    ``claim`` is a :class:`~verify.claims.Claim`, or its name as ``verify check`` takes it: a
+    registered id or ``path/to/file.py:NAME`` (which must name a single claim).
+    """
+    if isinstance(claim, str):
+        named = claims_named(claim)
+        if len(named) != 1:
+            ids = ", ".join(c.id for c in named)
+            raise TypeError(
+                f"claim={claim!r} names {len(named)} claims ({ids}); assert one at a time"
+            )
+        claim = named[0]
     if not isinstance(claim, Claim):
-        raise TypeError(f"claim={claim!r}: must be a verify.claims.Claim")
+        raise TypeError(f"claim={claim!r}: must be a verify.claims.Claim or a claim's name")
     n = examples if examples is not None else settings().max_examples
     outcomes: list[Outcome] = []
     found = run_search(claim, n, seed, tol, "exact", outcomes)
@@ -72,6 +85,12 @@ def assert_claim(
         if confirm_counterexample:
             lines.append(_confirmation(claim, found, tol))
         raise AssertionError("\n".join(lines))
+    malformed = [o for o in outcomes if o.status == "malformed"]
+    if malformed:
+        raise AssertionError(
+            f"{claim.id}: {len(malformed)} malformed outcome(s): {malformed[0].reason}; e.g.\n"
+            f"{text(malformed[0], indent='  ')}"
+        )
     uncertified = [o for o in outcomes if o.status == "uncertified"]
     if uncertified and not allow_uncertified:
         raise AssertionError(
@@ -96,6 +115,12 @@ def assert_claim(
     if not any(o.status == "holds" for o in outcomes):
         raise AssertionError(
             f"{claim.id}: no instance satisfied the premise, so nothing was checked"
+        )
+    missing = coverage(claim, outcomes, tol)["missing"]
+    if missing:
+        raise AssertionError(
+            f"{claim.id}: the search never reached these regimes its hypotheses allow: "
+            + ", ".join(missing)
         )
     return outcomes
 

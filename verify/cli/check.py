@@ -6,11 +6,12 @@ import argparse
 
 from rich.table import Table
 
-from ..claims import Verdict, check
+from ..claims import Claim, Verdict, check
+from ..claims.files import claims_named
 from ..claims.registry import select
 from ..io import atomic_write_json
 from ..tolerances import DEFAULT
-from .common import console, positive_int, tolerance_line
+from .common import check_output_path, console, positive_int, tolerance_line
 
 STYLE = {
     "proved": "bold green",
@@ -30,7 +31,11 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         help="check claims: symbolic replay and certified numerics",
         description="Check claims (all by default) and print a verdict table.",
     )
-    p.add_argument("claims", nargs="*", help="claim ids or groups (see `verify list`)")
+    p.add_argument(
+        "claims",
+        nargs="*",
+        help="claim ids or groups (see `verify list`), or path/to/file.py:NAME for your own",
+    )
     p.add_argument("--examples", "-M", type=positive_int("examples"), default=50)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None)
@@ -55,24 +60,52 @@ def run_list(args: argparse.Namespace) -> int:
 
 def verdict_table(verdicts: list[Verdict]) -> Table:
     table = Table(title="verdicts")
-    for column in ("claim", "status", "instances", "worst residual (tol)", "time"):
-        table.add_column(column, justify="right" if column in ("instances", "time") else "left")
+    columns = ("claim", "status", "instances", "regimes", "worst residual (tol)", "time")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("claim", "status") else "right")
     for v in verdicts:
         tried = sum(v.counts.values())
         worst = f"{v.worst_residual:.1e} ({v.tolerances.residual:.0e})"
+        cov = v.coverage
+        regimes = f"{cov['reached']}/{cov['allowed']}" if cov else ""
         table.add_row(
-            v.claim_id, f"[{STYLE[v.status]}]{v.status}[/]", str(tried), worst, f"{v.seconds:.1f} s"
+            v.claim_id,
+            f"[{STYLE[v.status]}]{v.status}[/]",
+            str(tried),
+            regimes,
+            worst,
+            f"{v.seconds:.1f} s",
         )
     return table
 
 
+def _claims(specs: list[str]) -> list[Claim]:
+    """The claims named (ids, groups or FILE.py:NAME), each once, in order; all for none."""
+    if not specs:
+        return select(None)
+    chosen: list[Claim] = []
+    for spec in specs:
+        chosen.extend(c for c in claims_named(spec) if all(c is not d for d in chosen))
+    return chosen
+
+
 def run_check(args: argparse.Namespace) -> int:
-    claims = select(args.claims)
+    check_output_path("json", args.json)
+    claims = _claims(args.claims)
     verdicts = []
     with console.status("checking") as status:
         for claim in claims:
             status.update(f"checking {claim.id}")
             verdicts.append(check(claim, examples=args.examples, seed=args.seed))
+    if args.json:  # results first: a reader who closes the pipe early loses nothing
+        atomic_write_json(
+            args.json,
+            {
+                "seed": args.seed,
+                "examples": args.examples,
+                "verdicts": [v.as_dict() for v in verdicts],
+            },
+        )
     console.print(verdict_table(verdicts))
     for v in verdicts:
         if v.status in ("refuted", "inconclusive"):
@@ -84,14 +117,6 @@ def run_check(args: argparse.Namespace) -> int:
                 )
     console.print(tolerance_line(DEFAULT))
     if args.json:
-        atomic_write_json(
-            args.json,
-            {
-                "seed": args.seed,
-                "examples": args.examples,
-                "verdicts": [v.as_dict() for v in verdicts],
-            },
-        )
         console.print(f"wrote {args.json}")
     failed = any(v.status in ("refuted", "inconclusive") for v in verdicts)
     return 1 if args.strict and failed else 0

@@ -10,88 +10,15 @@ claim from a few strings instead of unpickling functions.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from ..claims import Claim
-from ..claims.registry import registry, select
-from ..errors import InvalidArgument, InvalidFile, UnknownName
+from ..claims.files import claims_named, is_file_spec, load_file_claims, slugify, split_file_spec
+from ..claims.registry import registry
+from ..errors import InvalidArgument
 
 __all__ = ["ClaimRef", "load_file_claims", "resolve", "run_slug", "slugify"]
-
-_MODULES: dict[str, ModuleType] = {}
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe slug: runs of anything but letters, digits and ``._+-`` become ``-``."""
-    return re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-.") or "claim"
-
-
-def _import(path: Path) -> ModuleType:
-    key = str(path)
-    if key in _MODULES:
-        return _MODULES[key]
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    name = f"_verify_user_claims_{slugify(path.stem).replace('-', '_').replace('.', '_')}_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise InvalidFile(f"claim file {str(path)!r}: cannot be imported as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except (InvalidArgument, UnknownName, InvalidFile):
-        sys.modules.pop(name, None)
-        raise
-    except Exception as error:  # a user's file: any error while importing it is theirs
-        sys.modules.pop(name, None)
-        first = str(error).splitlines()[0] if str(error) else ""
-        raise InvalidFile(
-            f"claim file {str(path)!r}: importing it raised {type(error).__name__}: {first}"
-        ) from None
-    _MODULES[key] = module
-    return module
-
-
-def _split_file_spec(spec: str) -> tuple[Path, str]:
-    path_text, _, name = spec.rpartition(":")
-    if not path_text.endswith(".py"):
-        raise InvalidArgument(
-            "claim", spec, "a claim file must be a Python file: path/to/file.py:NAME"
-        )
-    path = Path(path_text).expanduser()
-    if not path.is_file():
-        raise InvalidArgument("claim", spec, f"no such file {path_text!r}")
-    if not name.isidentifier():
-        raise InvalidArgument("claim", spec, f"NAME={name!r} after the colon must be a Python name")
-    return path.resolve(), name
-
-
-def load_file_claims(path: Path, name: str) -> list[Claim]:
-    """The Claim (or the Claims of a tuple or list) called ``name`` in the file at ``path``."""
-    module = _import(path)
-    if not hasattr(module, name):
-        found = sorted(k for k, v in vars(module).items() if isinstance(v, Claim))
-        raise InvalidArgument(
-            "claim",
-            f"{path.name}:{name}",
-            f"the file defines no {name!r}",
-            f"its claims: {', '.join(found) or 'none'}",
-        )
-    value = getattr(module, name)
-    claims = list(value) if isinstance(value, tuple | list) else [value]
-    if not claims or not all(isinstance(c, Claim) for c in claims):
-        raise InvalidArgument(
-            "claim",
-            f"{path.name}:{name}",
-            f"must be a verify.claims.Claim (or a tuple of them), not {type(value).__name__}",
-        )
-    return claims
 
 
 @dataclass(frozen=True)
@@ -105,11 +32,11 @@ class ClaimRef:
 
     @property
     def is_file(self) -> bool:
-        return self.spec.rpartition(":")[0].endswith(".py")
+        return is_file_spec(self.spec)
 
     def load(self) -> Claim:
         if self.is_file:
-            path, name = _split_file_spec(self.spec)
+            path, name = split_file_spec(self.spec)
             claim = load_file_claims(path, name)[self.index]
         else:
             claim = registry()[self.spec]
@@ -137,31 +64,18 @@ class ClaimRef:
         return " ".join(parts)
 
 
-def _looks_like_file(text: str) -> bool:
-    return text.endswith(".py") or "/" in text or Path(text).expanduser().exists()
-
-
 def resolve(spec: str, relax: tuple[str, ...] = ()) -> list[ClaimRef]:
     """The claims ``spec`` names (each direction of a group), with ``relax`` dropped.
 
-    Raises one-line errors for an unknown claim, a missing or non-``.py`` file, a file without
-    ``NAME`` or whose ``NAME`` is no Claim, and a relaxed hypothesis no chosen claim has.
+    Raises the one-line errors of :func:`verify.claims.files.claims_named`, and for a relaxed
+    hypothesis no chosen claim has.
     """
-    if not isinstance(spec, str) or not spec:
-        raise InvalidArgument("claim", spec, "must be a claim id, a group or path/to/file.py:NAME")
-    known = registry()
-    if spec in known or any(spec == c.group for c in known.values()):
-        claims = select([spec])
-        refs = [ClaimRef(c.id) for c in claims]
-    elif ":" in spec and _looks_like_file(spec.rpartition(":")[0]):
-        path, name = _split_file_spec(spec)
-        claims = load_file_claims(path, name)
+    claims = claims_named(spec)
+    if is_file_spec(spec):
+        path, name = split_file_spec(spec)
         refs = [ClaimRef(f"{path}:{name}", i) for i in range(len(claims))]
-    elif spec.endswith(".py"):
-        raise InvalidArgument("claim", spec, "name the claim in the file: path/to/file.py:NAME")
     else:
-        select([spec])  # raises UnknownName listing the registered ids and groups
-        raise AssertionError("unreachable")
+        refs = [ClaimRef(c.id) for c in claims]
     for name in relax:
         if not any(name in c.hypotheses for c in claims):
             have = sorted({h for c in claims for h in c.hypotheses})
