@@ -546,3 +546,16 @@ def test_projected_dual_is_a_lower_bound_at_perturbed_points(lambda_b, size):
         b = best.b if math.isinf(lambda_b) else best.b + size * rng.standard_normal(K)
         c = certify(inst, W, H, b, "perturbed")
         assert c.dual <= best.objective * (1 + 1e-13)
+
+
+@pytest.mark.parametrize("lambda_b", [1e-30, 1e-12])
+@pytest.mark.parametrize("enc_name", ["smoothing", "random"])
+def test_a_tiny_lambda_b_is_certified(enc_name, lambda_b):
+    """Property: lambda_b = 1e-30 is certified like lambda_b = 0 (it was not: the uncentred
+    dual point pays ||Lambda 1||^2 / (2 lambda_b), and the rounding of R 1, about 1e-17, squared
+    over 1e-30 left a relative gap of 6.5); the centred point pays nothing for Lambda 1."""
+    inst = Instance(ENCODINGS[enc_name], COUNTS["imbalanced"], K, LW, LH, lambda_b)
+    s = solve(inst)
+    assert_certified(s)
+    zero = solve(inst.replace(lambda_b=0.0))
+    assert s.objective == pytest.approx(zero.objective, rel=1e-9)

@@ -329,31 +329,59 @@ def _dual_point(instance: Instance, sums: _GapSums) -> tuple[float, float]:
     :math:`\langle M\Lambda, Y\rangle = -\langle M, Y\tilde R^\top\rangle/N`,
     :math:`\|M\Lambda\|^2 = \langle M^2, \tilde R\tilde R^\top\rangle/N^2` and
     :math:`M\Lambda 1 = -M\tilde R1/N`.
+
+    For :math:`0 < \lambda_b < \infty` the centred residual is tried as well (any
+    :math:`\Lambda` in the ball is dual feasible, and a centred one pays no
+    :math:`\|\Lambda 1\|^2/(2\lambda_b)`): at a minimiser :math:`\Lambda 1 = \lambda_b b`, so for a
+    small :math:`\lambda_b` the rounding of :math:`R1` (1e-17), squared and divided by
+    :math:`\lambda_b = 10^{-30}`, swamped the uncentred point's value (a relative gap of 6.5).
     """
     assert sums.RRt is not None and sums.r1 is not None and sums.y1 is not None
     assert sums.RCt is not None
-    N, mu = instance.N, instance.mu
-    RRt, rr, ry, r1 = sums.RRt, sums.rr, sums.ry, sums.r1
+    N, lambda_b = instance.N, instance.lambda_b
+    r1, y1 = sums.r1, sums.y1
     YRt = instance.encoding @ sums.RCt.T  # Y R^T = Ybar (R C^T)^T
-    if instance.lambda_b == 0:  # feasibility: Lambda 1 = 0
-        RRt = RRt - np.outer(r1, r1) / N
-        rr = max(rr - float(r1 @ r1) / N, 0.0)
-        ry = ry - float(r1 @ sums.y1) / N
-        YRt = YRt - np.outer(sums.y1, r1) / N
+    centred = (
+        sums.RRt - np.outer(r1, r1) / N,
+        max(sums.rr - float(r1 @ r1) / N, 0.0),
+        sums.ry - float(r1 @ y1) / N,
+        YRt - np.outer(y1, r1) / N,
+    )
+    if lambda_b == 0:  # feasibility: Lambda 1 = 0
+        return _dual_value(instance, *centred, None)
+    value, ratio = _dual_value(instance, sums.RRt, sums.rr, sums.ry, YRt, r1)
+    if lambda_b < math.inf:
+        value = max(value, _dual_value(instance, *centred, None)[0])
+    return value, ratio
+
+
+def _dual_value(
+    instance: Instance,
+    RRt: np.ndarray,
+    rr: float,
+    ry: float,
+    YRt: np.ndarray,
+    r1: np.ndarray | None,
+) -> tuple[float, float]:
+    """The better of the scaled and projected points of :func:`_dual_point` for the residual
+    whose products are given, and its ||Lambda||_2 / mu; ``r1`` None for a centred residual (no
+    penalty on Lambda 1) or in the bias-free UFM."""
+    N, mu, lambda_b = instance.N, instance.mu, instance.lambda_b
     if not (np.all(np.isfinite(RRt)) and np.all(np.isfinite(YRt)) and math.isfinite(ry)):
         return math.nan, math.nan  # overflow: no dual point (eigh would raise)
     e, U = np.linalg.eigh(RRt)
     e = np.clip(e, 0.0, None)
     spectral = math.sqrt(float(e[-1])) / N
     ratio = spectral / mu
-    penalised = 0 < instance.lambda_b < math.inf
+    penalised = r1 is not None and 0 < lambda_b < math.inf
 
     # scaled: Lambda = -scale R / N
     scale = 1.0 / ratio if ratio > 1.0 else 1.0
     scaled = -scale * ry / N - 0.5 * scale * scale * rr / N
     if penalised:
+        assert r1 is not None
         L1 = -scale / N * r1
-        scaled -= 0.5 / instance.lambda_b * float(L1 @ L1)
+        scaled -= 0.5 / lambda_b * float(L1 @ L1)
 
     # projected: Lambda = -M R / N, singular values sqrt(e)/N clipped at mu
     root = np.sqrt(e)
@@ -363,8 +391,9 @@ def _dual_point(instance: Instance, sums: _GapSums) -> tuple[float, float]:
     M = (U * f) @ U.T
     projected = -float(np.vdot(M, YRt)) / N - 0.5 * float((f * f) @ e) / N
     if penalised:
+        assert r1 is not None
         L1 = -(M @ r1) / N
-        projected -= 0.5 / instance.lambda_b * float(L1 @ L1)
+        projected -= 0.5 / lambda_b * float(L1 @ L1)
     return max(scaled, projected), ratio
 
 
