@@ -41,12 +41,22 @@ def test_solve_exit_status_is_0_when_certified(capsys: pytest.CaptureFixture[str
 
 
 def test_uncertified_solve_exits_1_with_the_reason(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Property: a solve that cannot be certified (mu ~ 1e-16: the objective is below the rounding
-    of the residual) exits 1, prints why, and still writes its JSON."""
+    """Property: a solve that is not certified (here the engine's point moved by 1e-3, which the
+    certificate detects) exits 1, prints why, and still writes its JSON."""
+    import dataclasses
+
+    import verify.cli.solve as cli_solve
+
+    def perturbed(instance, engine="exact", tol=None, **options):
+        s = solve(instance, engine, **options)
+        W = s.W + 1e-3
+        return dataclasses.replace(s, W=W, certificate=certify(instance, W, s.H, s.b, engine))
+
+    monkeypatch.setattr(cli_solve, "solve", perturbed)
     path = tmp_path / "s.json"
-    code, out, _ = run(capsys, "solve", "-K", "4", "--lambda-W", "1e-30", "--json", str(path))
+    code, out, _ = run(capsys, "solve", "-K", "4", "--json", str(path))
     assert code == 1
     assert "NOT certified" in out and "relative duality gap" in out
     assert path.exists()
