@@ -206,6 +206,39 @@ def test_results_survive_a_closed_stdout(argv: list[str], tmp_path: Path) -> Non
     assert json.loads((tmp_path / "r.json").read_text())
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminal")
+def test_a_terminal_with_the_status_spinner_works(tmp_path: Path) -> None:
+    """Property: on a terminal (where rich's status display redirects sys.stdout to the
+    console), the pipe-safe stdout does not write back into itself: the command finishes."""
+    import pty
+    import threading
+
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        with suppress(OSError):
+            while data := os.read(master, 4096):
+                chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        done = subprocess.run(
+            [*VERIFY, "check", CLAIM, "-M", "2", "--json", "r.json"],
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    finally:
+        os.close(slave)
+        reader.join(timeout=5)
+        os.close(master)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert b"verified" in b"".join(chunks) and (tmp_path / "r.json").is_file()
+
+
 def test_hunt_writes_before_it_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

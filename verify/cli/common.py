@@ -24,11 +24,20 @@ class _Stdout(io.TextIOBase):
 
     reader_left = False
 
+    @staticmethod
+    def _target() -> Any:
+        """``sys.stdout``, unwrapped when a rich ``Live`` display (``console.status``) has
+        redirected it to the console itself, which would write back here for ever."""
+        out: Any = sys.stdout
+        while getattr(type(out), "rich_proxied_file", None) is not None:
+            out = out.rich_proxied_file
+        return out
+
     def _left(self) -> None:
         _Stdout.reader_left = True
         try:  # the usual recipe: later writes and the interpreter's final flush go nowhere
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            os.dup2(devnull, self._target().fileno())
             os.close(devnull)
         except (OSError, ValueError, io.UnsupportedOperation):
             pass
@@ -36,7 +45,7 @@ class _Stdout(io.TextIOBase):
     def write(self, text: str) -> int:
         if not _Stdout.reader_left:
             try:
-                sys.stdout.write(text)
+                self._target().write(text)
             except BrokenPipeError:
                 self._left()
         return len(text)
@@ -44,15 +53,15 @@ class _Stdout(io.TextIOBase):
     def flush(self) -> None:
         if not _Stdout.reader_left:
             try:
-                sys.stdout.flush()
+                self._target().flush()
             except BrokenPipeError:
                 self._left()
 
     def isatty(self) -> bool:
-        return sys.stdout.isatty()
+        return bool(self._target().isatty())
 
     def fileno(self) -> int:
-        return sys.stdout.fileno()
+        return int(self._target().fileno())
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
