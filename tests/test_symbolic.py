@@ -32,12 +32,15 @@ def test_every_algebra_step_holds(claim_id: str) -> None:
 
 @pytest.mark.parametrize("claim_id", CLAIM_IDS)
 def test_steps_are_well_formed_and_serialisable(claim_id: str) -> None:
-    """Property: numeric steps carry a reason and no verdict; the JSON and markdown render."""
+    """Property: numeric steps carry a reason and no verdict, a cited lemma its citation and a
+    passing check; the JSON and markdown render."""
     d = derivation(claim_id)
-    assert {s.kind for s in d.steps} <= {"algebra", "numeric"}
+    assert {s.kind for s in d.steps} <= {"algebra", "numeric", "lemma"}
     for s in d.steps:
         if s.kind == "numeric":
             assert s.holds is None and s.reason
+        elif s.kind == "lemma":
+            assert s.holds is True and s.reason.startswith("cited: ") and s.rhs
         else:
             assert s.method in {"symbolic", "numeric-random-points"}
     blob = json.loads(json.dumps(d.as_dict()))

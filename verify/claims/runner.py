@@ -464,19 +464,20 @@ def _symbolic(claim: Claim) -> dict[str, Any]:
             "error": f"the derivation raised {type(error).__name__}: {error}",
         }
     algebra = [s for s in d.steps if s.kind == "algebra"]
-    numeric = [s for s in d.steps if s.kind != "algebra"]
-    holding = [s for s in algebra if s.holds]
+    lemmas = [s for s in d.steps if s.kind == "lemma"]
+    numeric = [s for s in d.steps if s.kind == "numeric"]
     failed = [
         f"step {i} ({s.description})" + (f": {s.counterexample}" if s.counterexample else "")
         for i, s in enumerate(d.steps, 1)
-        if s.kind == "algebra" and not s.holds
+        if s.kind in ("algebra", "lemma") and not s.holds
     ]
     symbolic_only = all(s.method == "symbolic" for s in algebra)
     return {
         "derivation": name,
         "algebra_steps": len(algebra),
-        "algebra_holding": len(holding),
+        "algebra_holding": sum(1 for s in algebra if s.holds),
         "algebra_by_random_points": sum(1 for s in algebra if s.method != "symbolic"),
+        "lemmas": [s.lhs for s in lemmas],
         "numeric_steps": [s.description for s in numeric],
         "failed": failed,
         "proved": bool(algebra) and not failed,

@@ -90,7 +90,11 @@ class Verdict:
         if sym.get("error"):
             parts.append(f"proof replay failed ({sym['error']})")
         elif sym.get("complete"):
-            parts.append(f"symbolic proof replay, {sym['algebra_steps']} algebra steps")
+            lemmas = len(sym.get("lemmas", ()))
+            parts.append(
+                f"symbolic proof replay, {sym['algebra_steps']} algebra steps"
+                + (f" and {lemmas} cited lemmas, each checked" if lemmas else "")
+            )
         elif sym:
             parts.append(f"{sym['algebra_holding']}/{sym['algebra_steps']} algebra steps hold")
         if self.status == "refuted" and self.counterexample:

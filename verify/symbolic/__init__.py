@@ -10,7 +10,16 @@ from collections.abc import Callable
 
 from ..errors import UnknownName
 from . import lemma_iii3, theorem_iii1
-from .core import Derivation, Step, Verdict, algebra_step, check_equal, compare, numeric_step
+from .core import (
+    Derivation,
+    Step,
+    Verdict,
+    algebra_step,
+    check_equal,
+    compare,
+    lemma_step,
+    numeric_step,
+)
 from .replay import (
     derive_corollary_iv2,
     derive_proposition_iii2,
@@ -35,8 +44,10 @@ __all__ = [
     "lambda_H",
     "lambda_W",
     "lambda_b",
+    "lemma_step",
     "n",
     "numeric_step",
+    "register",
 ]
 
 #: Claim id -> derive function, in the paper's order.
@@ -50,6 +61,19 @@ DERIVATIONS: dict[str, Callable[[], Derivation]] = {
     "proposition-IV.3": derive_proposition_iv3,
     "theorem-IV.4": derive_theorem_iv4,
 }
+
+
+def register(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Derivation]]:
+    """Decorator: add a derive function to :data:`DERIVATIONS` under ``name`` (a proof module
+    registers its own derivation beside its claim)."""
+
+    def add(derive: Callable[[], Derivation]) -> Callable[[], Derivation]:
+        if DERIVATIONS.get(name, derive) is not derive:
+            raise ValueError(f"a derivation named {name!r} is registered already")
+        DERIVATIONS[name] = derive
+        return derive
+
+    return add
 
 
 def derivation(claim_id: str) -> Derivation:

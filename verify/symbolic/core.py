@@ -5,7 +5,9 @@ A :class:`Derivation` is the SymPy replay of one claim of the paper: a few named
 ``"algebra"`` is an identity :math:`\mathrm{lhs} = \mathrm{rhs}` that SymPy *decides* when the
 step is built (:func:`compare`); nothing is hard-coded. Steps that are not algebra (an
 inequality, a uniqueness or optimality argument) have kind ``"numeric"``: they are left to the
-certified numeric layer and carry a ``reason``.
+certified numeric layer and carry a ``reason``. A step of kind ``"lemma"`` cites a published
+result and runs its own numeric check when it is built (:func:`lemma_step`); a proof made of
+symbolic algebra and cited lemmas whose checks pass is complete.
 
 :func:`compare` decides :math:`\mathrm{lhs} - \mathrm{rhs} = 0` symbolically (``expand``, then
 ``cancel``, then ``simplify``; matrices entry by entry). When SymPy cannot reduce the
@@ -18,6 +20,7 @@ gives ``holds=False``.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +34,7 @@ __all__ = [
     "algebra_step",
     "check_equal",
     "compare",
+    "lemma_step",
     "numeric_step",
 ]
 
@@ -181,9 +185,10 @@ class Step:
     Attributes:
         description: what the paper does at this step (and any discrepancy found).
         lhs, rhs: the two sides; may be matrices, tuples or matrix expressions.
-        kind: ``"algebra"`` (SymPy decided lhs == rhs) or ``"numeric"`` (not algebra: an
+        kind: ``"algebra"`` (SymPy decided lhs == rhs), ``"lemma"`` (a cited result, lhs the
+            citation and rhs what its numeric check tested) or ``"numeric"`` (not algebra: an
             inequality, a uniqueness or optimality argument; left to the numeric layer).
-        holds: the computed verdict for algebra steps, ``None`` for numeric steps.
+        holds: the computed verdict for algebra and lemma steps, ``None`` for numeric steps.
         reason: why a numeric step is not algebra.
         method: how an algebra step was decided (see :class:`Verdict`).
         counterexample: a point where an algebra step fails, if any.
@@ -233,6 +238,24 @@ def numeric_step(description: str, lhs: Any, rhs: Any, reason: str) -> Step:
     return Step(description, lhs, rhs, "numeric", None, reason=reason)
 
 
+def lemma_step(description: str, citation: str, check: Callable[[], tuple[bool, str]]) -> Step:
+    """A cited lemma: ``check()`` tests it numerically when the step is built and returns
+    (holds, what was checked); a failing check is a counterexample to the citation's use."""
+    if not citation:
+        raise ValueError(f"lemma step {description!r} needs a citation")
+    holds, detail = check()
+    return Step(
+        description,
+        citation,
+        detail,
+        "lemma",
+        bool(holds),
+        reason=f"cited: {citation}",
+        method="cited lemma, numeric check",
+        counterexample="" if holds else detail,
+    )
+
+
 def _to_str(x: Any) -> str:
     if isinstance(x, tuple):
         return str(sp.Tuple(*x))
@@ -270,8 +293,9 @@ class Derivation:
 
     @property
     def proved(self) -> bool:
-        """Every algebra step holds (numeric steps do not block; they are reported)."""
-        return all(s.holds is True for s in self.steps if s.kind == "algebra")
+        """Every algebra step and every lemma's check holds (numeric steps do not block; they
+        are reported)."""
+        return all(s.holds is True for s in self.steps if s.kind in ("algebra", "lemma"))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (expressions as ``str(expr)``)."""
@@ -298,9 +322,9 @@ class Derivation:
             lines += ["```math", rf"\mathtt{{{label}}} = {_to_latex(expr)}", "```"]
         lines += ["", "**Steps**", ""]
         for i, s in enumerate(self.steps, 1):
-            if s.kind == "algebra":
+            if s.kind in ("algebra", "lemma"):
                 mark = "holds" if s.holds else "FAILS"
-                lines.append(f"{i}. [algebra, {mark}, {s.method}] {s.description}")
+                lines.append(f"{i}. [{s.kind}, {mark}, {s.method}] {s.description}")
             else:
                 lines.append(f"{i}. [numeric] {s.description} *Not algebra:* {s.reason}")
             lines += ["   ```math", f"   {_to_latex(s.lhs)} = {_to_latex(s.rhs)}", "   ```"]
