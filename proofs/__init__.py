@@ -11,9 +11,11 @@ from verify.claims import Claim
 from . import (
     conjecture_ssetf,
     corollary_iv2,
+    gram_balanced,
     lemma_iii3,
     proposition_iii2,
     proposition_iv3,
+    ssetf_theorem,
     theorem_iii1,
     theorem_iii4,
     theorem_iv1,
@@ -30,6 +32,8 @@ MODULES = (
     proposition_iv3,
     theorem_iv4,
     conjecture_ssetf,
+    gram_balanced,
+    ssetf_theorem,
 )
 
 REGISTRY: dict[str, Claim] = {
@@ -47,6 +51,9 @@ REGISTRY: dict[str, Claim] = {
         theorem_iv4.CLAIM,
         conjecture_ssetf.IF,
         conjecture_ssetf.ONLY_IF,
-        conjecture_ssetf.GRAM,
+        gram_balanced.CLAIM,
+        ssetf_theorem.IF,
+        ssetf_theorem.ONLY_IF,
+        ssetf_theorem.COLLAPSE,
     )
 }

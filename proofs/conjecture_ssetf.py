@@ -18,8 +18,9 @@ data, :math:`Y - b1_N^\top = \bar A C` with :math:`\bar A = \bar Y - b 1_K^\top`
     \qquad |\bar A| = (\bar A^\top \bar A)^{1/2},
     \qquad \lambda_b K b = \Pi_c(\bar A)\, 1_K,
 
-with :math:`\Pi_c` clipping singular values at c. The claim ``gram-balanced`` checks this
-closed form against certified solutions. Two consequences, each a candidate amendment:
+with :math:`\Pi_c` clipping singular values at c (``gram-balanced``, proved in
+:mod:`proofs.gram_balanced`). Two consequences, each a candidate amendment, and the corrected
+theorem they lead to is proved in :mod:`proofs.ssetf_theorem`:
 
 - *if*: for :math:`\bar Y = \alpha P(I - \beta J)` the bias is parallel to :math:`P1`, so
   :math:`|\bar A| = \alpha(I-J) + q J` and the Gram is an SSETF's exactly when :math:`\alpha > c`.
@@ -30,10 +31,8 @@ closed form against certified solutions. Two consequences, each a candidate amen
   :math:`\bar Y = \alpha O(I-J) + v1^\top` gives simplex-ETF class means whatever v is.
 """
 
-import numpy as np
-
 from verify.claims import Claim, Context, Residuals
-from verify.claims.residuals import frobenius_gap, hbar_nonzero
+from verify.claims.residuals import hbar_nonzero
 from verify.geometry import ssetf_fit
 
 
@@ -47,22 +46,6 @@ def nonzero_and_ssetf(ctx: Context) -> Residuals:
 
 def ybar_is_ssetf(ctx: Context) -> Residuals:
     return {"Ybar is an SSETF": ssetf_fit(ctx.instance.encoding, ctx.tol).residual}
-
-
-def gram_balanced(ctx: Context) -> Residuals:
-    inst, s = ctx.instance, ctx.solution
-    n, c = inst.n, inst.c
-    assert n is not None and c is not None
-    A = inst.encoding - np.outer(s.b, np.ones(inst.K))
-    _, sigma, Vt = np.linalg.svd(A)
-    k = np.sqrt(inst.lambda_W / (n * inst.lambda_H))
-    predicted = k * (Vt.T * np.clip(sigma - c, 0.0, None)) @ Vt
-    Hbar = s.Hbar
-    return {
-        "Hbar^T Hbar = k (|Ybar - b 1^T| - c I)_+": frobenius_gap(
-            Hbar.T @ Hbar, predicted, ctx.floor("gram")
-        ),
-    }
 
 
 IF = Claim(
@@ -89,14 +72,4 @@ ONLY_IF = Claim(
     conclusion=ybar_is_ssetf,
     kind="conjecture",
     group="conjecture-ssetf",
-)
-
-GRAM = Claim(
-    id="gram-balanced",
-    title="Closed form of the class-mean Gram for any encoding, balanced data",
-    statement=r"$\bar H^\top\bar H = \sqrt{\frac{\lambda_W}{n\lambda_H}}\,(|\bar Y - b1^\top| - cI)_+$",
-    reference="derived by nc-verify (proofs/conjecture_ssetf.py)",
-    hypotheses=("balanced",),
-    conclusion=gram_balanced,
-    kind="derived",
 )

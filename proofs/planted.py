@@ -27,13 +27,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from verify.claims import Claim, Context, Residuals
 from verify.claims.residuals import frobenius_gap, hbar_nonzero
+from verify.geometry import ssetf_fit
 
-from . import REGISTRY, conjecture_ssetf
+from . import REGISTRY, conjecture_ssetf, ssetf_theorem
 
 __all__ = ["PLANTED", "measure"]
 
@@ -231,7 +233,47 @@ def features_rank_deficient(ctx: Context) -> Residuals:
     return {"sigma_d(H) / sigma_1(H)": float(sigma[-1]) / top if top > 0 else 0.0}
 
 
-def _claim(name: str, statement: str, hypotheses: tuple[str, ...], conclusion, **kw) -> Claim:  # type: ignore[no-untyped-def]
+def _ssetf_premise(ctx: Context, factor: float, centred_only: bool) -> Residuals:
+    """The corrected theorem's premise with a > factor * c, or with the centred condition
+    (the lambda_b = 0 branch's) for every lambda_b."""
+    from .ssetf_theorem import _centred_etf_residual, centred_scale, encoding_condition
+
+    c = ctx.instance.c
+    assert c is not None
+    Ybar = ctx.instance.encoding
+    shape = (
+        {"centred ETF": _centred_etf_residual(Ybar)} if centred_only else encoding_condition(ctx)
+    )
+    return shape | {"a > factor c": 0.0 if centred_scale(Ybar) > factor * c * (1 + 1e-9) else 1.0}
+
+
+def ssetf_band_premise(ctx: Context) -> Residuals:
+    """a > 0.98 c claimed to suffice (it needs a > c)."""
+    return _ssetf_premise(ctx, 0.98, centred_only=False)
+
+
+def ssetf_centred_premise(ctx: Context) -> Residuals:
+    """The centred condition claimed to suffice for every lambda_b (only lambda_b = 0's)."""
+    return _ssetf_premise(ctx, 1.0, centred_only=True)
+
+
+def ybar_is_ssetf_and_above(ctx: Context) -> Residuals:
+    """SSETF class means claimed to need an SSETF encoding for every lambda_b."""
+    from .ssetf_theorem import _above
+
+    return {
+        "Ybar is an SSETF": ssetf_fit(ctx.instance.encoding, ctx.tol).residual,
+        "a > c": _above(ctx),
+    }
+
+
+def _claim(
+    name: str,
+    statement: str,
+    hypotheses: tuple[str, ...],
+    conclusion: Callable[[Context], Residuals],
+    **kw: Any,
+) -> Claim:
     return Claim(
         id=f"planted:{name}",
         title=((conclusion.__doc__ or "").strip().splitlines() or [statement])[0],
@@ -271,6 +313,9 @@ PLANTED: dict[str, tuple[Claim, str]] = {
         (_claim("ssetf-below-1", r"$\bar Y$ SSETF, $c<1$ $\Rightarrow$ $\bar H$ SSETF", ("balanced", "ssetf_encoding", "c_below_1"), conjecture_ssetf.hbar_is_ssetf, premise=hbar_nonzero), "c between the encoding's levels"),
         (_claim("gram-c-squared", r"$(|\bar Y - b1^\top| - c^2 I)_+$", ("balanced",), gram_with_c_squared), "c != 1"),
         (_claim("gram-without-bias", r"$(|\bar Y| - cI)_+$ for all $\lambda_b$", ("balanced",), gram_without_bias), "lambda_b < inf with b != 0"),
+        (_claim("ssetf-if-band", r"$a > 0.98c$ suffices", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_band_premise), "2% band below a = c"),
+        (_claim("ssetf-centred-suffices", r"centred ETF, $a > c$ suffices for all $\lambda_b$", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_centred_premise), "lambda_b > 0, encodings with an ETF centred part but no SSETF"),
+        (_claim("ssetf-only-if-needs-ssetf", r"SSETF means need an SSETF $\bar Y$ for all $\lambda_b$", ("balanced",), ybar_is_ssetf_and_above, premise=conjecture_ssetf.nonzero_and_ssetf), "lambda_b = 0"),
         (_claim("features-rank-deficient", r"$\sigma_d(H) = 0$", OH1, features_rank_deficient), "d = K, full rank"),
         (dataclasses.replace(REGISTRY["theorem-IV.4"].relaxed("balanced"), id="planted:nc3-any-counts", kind="planted", group="planted"), "imbalanced counts"),
         (dataclasses.replace(REGISTRY["theorem-III.1"].relaxed("one_hot"), id="planted:theorem-III.1-any-encoding", kind="planted", group="planted"), "encodings other than one-hot"),

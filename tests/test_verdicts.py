@@ -160,6 +160,34 @@ def test_a_failed_algebra_step_makes_the_verdict_inconclusive(
     assert "1/2 algebra steps hold" in verdict.evidence
 
 
+def test_a_cited_lemma_whose_check_fails_blocks_the_proof(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Property: a lemma is only as good as its numeric check; a failing one is a failed step."""
+    from verify.symbolic import lemma_step
+
+    x = sp.Symbol("x", positive=True)
+    steps = (
+        algebra_step("x = x", x, x),
+        lemma_step("a lemma", "a citation", lambda: (False, "off by 1")),
+    )
+    monkeypatch.setitem(DERIVATIONS, "test-lemma", lambda: Derivation("t", "t", {}, steps))
+    claim = Claim(**{**_fields(REGISTRY["proposition-III.2"]), "derivation": "test-lemma"})
+    verdict = check(claim, examples=5, seed=0)
+    assert verdict.status == "inconclusive" and "step 2 (a lemma): off by 1" in verdict.reason
+
+
+def test_the_corrected_conjecture_and_the_gram_closed_form_are_proved() -> None:
+    """Issue 15: each replay is symbolic algebra and cited lemmas whose checks pass."""
+    for claim_id in (
+        "gram-balanced",
+        "theorem-ssetf:if",
+        "theorem-ssetf:only-if",
+        "theorem-ssetf:collapse",
+    ):
+        verdict = check(REGISTRY[claim_id], examples=30, seed=0)
+        assert verdict.status == "proved", (claim_id, verdict.reason)
+        assert "cited lemmas, each checked" in verdict.evidence
+
+
 def _fields(claim: Claim) -> dict:
     import dataclasses
 
