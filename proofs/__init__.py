@@ -12,6 +12,7 @@ from . import (
     conjecture_ssetf,
     corollary_iv2,
     gram_balanced,
+    gram_imbalanced,
     lemma_iii3,
     proposition_iii2,
     proposition_iv3,
@@ -33,6 +34,7 @@ MODULES = (
     theorem_iv4,
     conjecture_ssetf,
     gram_balanced,
+    gram_imbalanced,
     ssetf_theorem,
 )
 
@@ -52,6 +54,7 @@ REGISTRY: dict[str, Claim] = {
         conjecture_ssetf.IF,
         conjecture_ssetf.ONLY_IF,
         gram_balanced.CLAIM,
+        gram_imbalanced.CLAIM,
         ssetf_theorem.IF,
         ssetf_theorem.ONLY_IF,
         ssetf_theorem.COLLAPSE,

@@ -226,6 +226,20 @@ def _gram_balanced(ctx: Context, cut: Callable[[float], float], use_bias: bool) 
     return {"Hbar^T Hbar": frobenius_gap(s.Hbar.T @ s.Hbar, G, ctx.floor("gram"))}
 
 
+def gram_with_mean_count(ctx: Context) -> Residuals:
+    """The balanced Gram closed form with the mean count nbar, claimed for any counts."""
+    inst, s = ctx.instance, ctx.solution
+    nbar = inst.N / inst.K
+    c = inst.K * math.sqrt(nbar * inst.lambda_W * inst.lambda_H)
+    _, sigma, Vt = np.linalg.svd(inst.encoding - np.outer(s.b, np.ones(inst.K)))
+    G = (
+        math.sqrt(inst.lambda_W / (nbar * inst.lambda_H))
+        * (Vt.T * np.clip(sigma - c, 0, None))
+        @ Vt
+    )
+    return {"Hbar^T Hbar": frobenius_gap(s.Hbar.T @ s.Hbar, G, ctx.floor("gram"))}
+
+
 def features_rank_deficient(ctx: Context) -> Residuals:
     """The features never span all of R^d: sigma_d(H) = 0 (false at d = K with rank K)."""
     sigma = np.linalg.svd(ctx.solution.H, compute_uv=False)
@@ -316,6 +330,7 @@ PLANTED: dict[str, tuple[Claim, str]] = {
         (_claim("ssetf-if-band", r"$a > 0.98c$ suffices", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_band_premise), "2% band below a = c"),
         (_claim("ssetf-centred-suffices", r"centred ETF, $a > c$ suffices for all $\lambda_b$", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_centred_premise), "lambda_b > 0, encodings with an ETF centred part but no SSETF"),
         (_claim("ssetf-only-if-needs-ssetf", r"SSETF means need an SSETF $\bar Y$ for all $\lambda_b$", ("balanced",), ybar_is_ssetf_and_above, premise=conjecture_ssetf.nonzero_and_ssetf), "lambda_b = 0"),
+        (_claim("gram-mean-count", r"$k(|\bar Y - b1^\top| - cI)_+$ with $\bar n$, any counts", (), gram_with_mean_count), "imbalanced counts"),
         (_claim("features-rank-deficient", r"$\sigma_d(H) = 0$", OH1, features_rank_deficient), "d = K, full rank"),
         (dataclasses.replace(REGISTRY["theorem-IV.4"].relaxed("balanced"), id="planted:nc3-any-counts", kind="planted", group="planted"), "imbalanced counts"),
         (dataclasses.replace(REGISTRY["theorem-III.1"].relaxed("one_hot"), id="planted:theorem-III.1-any-encoding", kind="planted", group="planted"), "encodings other than one-hot"),
