@@ -442,7 +442,7 @@ def checks(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"({worst_its}); on small K each step is fixed Python work, so the time follows "
                 "the step count. A start at m/(1 + lambda_b) would solve the one-hot threshold "
                 "instance in one step, but it is the closed-form bias of that very instance, so "
-                "the engine does not use it (DESIGN.md, invariant 1)."
+                "the engine does not use it (docs/DESIGN.md, invariant 1)."
             ),
         }
     )

@@ -1,6 +1,6 @@
 r"""Frames and class means: simplex ETFs, orthogonal frames, shifted simplex ETFs, NC3'.
 
-Notation of CLAIMS.md: a frame is a matrix :math:`M \in \mathbb{R}^{d\times K}` whose K columns
+Notation of docs/CLAIMS.md: a frame is a matrix :math:`M \in \mathbb{R}^{d\times K}` whose K columns
 are vectors, :math:`J = 1 1^\top / K`, and :math:`P \in \mathbb{R}^{d\times K}` is semi-orthogonal
 (:math:`P^\top P = I_K`, so :math:`d \ge K`).
 

@@ -1,4 +1,4 @@
-"""Every numerical tolerance of nc-verify, named, in one place (DESIGN.md, invariant 3).
+"""Every numerical tolerance of nc-verify, named, in one place (docs/DESIGN.md, invariant 3).
 
 A verdict prints the :class:`Tolerances` it was computed with. Relative quantities are
 scale-free: a residual is divided by the sum of the norms of the terms it compares.

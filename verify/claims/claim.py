@@ -5,7 +5,7 @@ A :class:`Claim` only states: its id, statement, reference, hypotheses (names fr
 :class:`Context` returning *named relative residuals* (0 means exact). Checking is done by
 :func:`verify.claims.check.check`. Predicates get certified solutions only through
 :meth:`Context.solve`, which raises :class:`Uncertified` otherwise, so no residual is ever
-computed on an uncertified solve (DESIGN.md, invariant 2).
+computed on an uncertified solve (docs/DESIGN.md, invariant 2).
 """
 
 from __future__ import annotations

@@ -206,7 +206,7 @@ def _objective(instance: Instance, W: np.ndarray, b: np.ndarray, sums: _GapSums)
 
 
 def ufm_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
-    """The UFM objective f(W, H, b) of CLAIMS.md; +inf for b != 0 in the bias-free UFM."""
+    """The UFM objective f(W, H, b) of docs/CLAIMS.md; +inf for b != 0 in the bias-free UFM."""
     W, H, b = _float64(W, H, b)
     return _objective(instance, W, b, _gap_sums(instance, W, H, b, gram=False))
 

@@ -1,6 +1,6 @@
 r"""The symbolic (SymPy) layer: each claim's proof replayed as checked algebra.
 
-``DERIVATIONS`` maps claim ids (CLAIMS.md) to functions returning a :class:`Derivation`; every
+``DERIVATIONS`` maps claim ids (docs/CLAIMS.md) to functions returning a :class:`Derivation`; every
 ``"algebra"`` step is decided by SymPy when the derivation is built (results are cached).
 """
 

@@ -278,7 +278,7 @@ class Derivation:
     """The SymPy replay of one claim.
 
     Attributes:
-        claim_id: the id in CLAIMS.md, e.g. ``"theorem-III.1"``.
+        claim_id: the id in docs/CLAIMS.md, e.g. ``"theorem-III.1"``.
         title: a one-line title.
         expressions: named derived closed forms (scalars, tuples or matrix expressions).
         steps: the checked proof steps, in the paper's order.

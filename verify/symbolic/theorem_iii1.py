@@ -2,7 +2,7 @@ r"""Theorem III.1 (one-hot labels, balanced classes): optimal bias and Gram of t
 
 Derived for a *symbolic* K (and n), not one K at a time.
 
-**Reduction** (CLAIMS.md, last section; standard, cited, not re-proved here). For
+**Reduction** (docs/CLAIMS.md, last section; standard, cited, not re-proved here). For
 :math:`d \ge K` the UFM's minima equal those of the convex problem
 
 .. math:: \min_{Z,b}\ \frac{1}{2N}\|Z + b1^\top - Y\|_F^2 + \mu\|Z\|_* + \frac{\lambda_b}{2}\|b\|^2,
