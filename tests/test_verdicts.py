@@ -393,3 +393,21 @@ def test_assert_claim_takes_a_claim_file() -> None:
     with pytest.raises(AssertionError, match="fails at a certified instance"):
         assert_claim(f"{MY_CLAIMS}:BIAS_IS_MEAN_LABEL", examples=20, seed=0)
     assert_claim("theorem-IV.4", examples=5, seed=0)
+
+
+@pytest.mark.parametrize(
+    "c, lambda_b, region",
+    [(0.4, 0.5, "SSETF"), (0.4, math.inf, "SSETF"), (0.85, 30.0, "line"), (0.85, math.inf, "line"),
+     (0.85, 1.0, "zero"), (1.1, math.inf, "zero"), (0.4, 0.0, "SSETF"), (0.85, 0.0, "zero")],
+)  # fmt: skip
+def test_label_smoothing_regions_follow_the_corrected_theorem(
+    c: float, lambda_b: float, region: str
+) -> None:
+    """Issue 15: certified class means are an SSETF, a line or zero where the theorem says."""
+    from verify.encodings import label_smoothing
+    from verify.report.figures_theorem import classify, predicted
+
+    lam = c / (3 * math.sqrt(4))
+    inst = Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, lam, lam, lambda_b)
+    assert predicted(0.3, c, lambda_b) == region
+    assert classify(inst) == region
