@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from ..encodings import one_hot
 from ..instance import Instance
 from ..solve import Solution, solve
+from .canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, measured_text, rounded
 
 __all__ = ["ONE_HOT", "bias_figure", "gram_figure", "one_hot_instance", "save", "transition"]
 
@@ -102,7 +103,7 @@ def _sweep() -> list[dict[str, Any]]:
                     "certified": True,
                     "cos": _cos(G),
                     "b": float(np.mean(s.b)),
-                    "relative_gap": s.certificate.relative_gap,
+                    "relative_gap": measured(s.certificate.relative_gap, RESOLUTION),
                 }
             )
         curves.append(
@@ -117,7 +118,7 @@ def _sweep() -> list[dict[str, Any]]:
                 "points": points,
             }
         )
-    return curves
+    return list(rounded(curves))
 
 
 def _finite(points: list[dict[str, Any]], key: str) -> tuple[list[float], list[float]]:
@@ -202,10 +203,14 @@ def transition(stage: Path, dpi: int, curves: list[dict[str, Any]] | None = None
         "certified solutions (exact engine, relative duality gap ≤ 1e-10). Dashed: the "
         "threshold c/(1−c); dotted: −1/(K−1) (simplex ETF) and 0 (orthogonal frame). At "
         "λ_b = ∞ (bias-free UFM, not on the log axis) the certified cosines are "
-        + ", ".join(f"{k}: {v:.1e}" for k, v in inf_cos.items() if v is not None)
+        + ", ".join(
+            f"{k}: {measured_text(v, RESIDUAL_RESOLUTION, 1)}"
+            for k, v in inf_cos.items()
+            if v is not None
+        )
         + ".",
         "claims": ["theorem-III.1", "theorem-III.1-constants"],
-        "data": {"curves": curves},
+        "data": {"curves": curves, "resolution": RESOLUTION},
     }
 
 
@@ -268,15 +273,18 @@ def gram_figure(stage: Path, dpi: int, K: int = 4, n: int = 2, c: float = 0.5) -
                 {
                     "lambda_b": lb,
                     "certified": s is not None,
-                    "gram": G.tolist(),
-                    "closed_form_gram": closed.tolist(),
-                    "max_abs_difference": float(np.max(np.abs(G - closed))),
+                    "gram": rounded(G),
+                    "closed_form_gram": rounded(closed),
+                    "max_abs_difference": measured(
+                        float(np.max(np.abs(G - closed))), RESIDUAL_RESOLUTION
+                    ),
                 }
             )
             image = ax.imshow(cosines, cmap="RdBu_r", vmin=-1, vmax=1)
             for (k, l), v in np.ndenumerate(cosines):
                 colour = "white" if abs(v) > 0.6 else "black"
-                ax.text(l, k, f"{v:.2f}", ha="center", va="center", fontsize=7, color=colour)
+                shown = round(float(v), 2) + 0.0  # + 0.0: a rounding-level -0 prints as 0
+                ax.text(l, k, f"{shown:.2f}", ha="center", va="center", fontsize=7, color=colour)
             lbs = r"\infty" if math.isinf(lb) else f"{lb:.3g}"
             ax.set_title(
                 f"$\\lambda_b = {lbs}$ ({where})\n$\\|\\bar h_k\\|^2 = {G[0, 0]:.3g}$", fontsize=8
@@ -306,7 +314,7 @@ def gram_figure(stage: Path, dpi: int, K: int = 4, n: int = 2, c: float = 0.5) -
         "off-diagonal is −1/(K−1) (simplex ETF); above it rises towards 0, reached at "
         "λ_b = ∞ (orthogonal frame). Panel titles give the squared norm of a class mean.",
         "claims": ["theorem-III.1", "corollary-IV.2"],
-        "data": {"K": K, "n": n, "c": c, "panels": panels},
+        "data": {"K": K, "n": n, "c": c, "panels": panels, "resolution": RESIDUAL_RESOLUTION},
     }
 
 

@@ -17,11 +17,18 @@ from ..instance import Instance
 from ..solve import solve
 from ..strategies import ENCODING_KINDS, haar_orthogonal
 from ..tolerances import DEFAULT
+from .canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, rounded
 from .figures import new_figure, save, style
 
 __all__ = ["MAX_HUNT_POINTS", "conjecture_figure", "conjecture_points", "sample"]
 
-FLOOR = 1e-16  # residuals below are drawn at the floor (log axes)
+#: Where the encoding's distance from an SSETF (computed from the input, no solver) is drawn
+#: when at rounding level, and where the class means' distance (a residual of a certified
+#: solution) is drawn when within the residual tolerance: below these the values are the
+#: machine's rounding (see :mod:`verify.report.canonical`), so drawing them would move points
+#: between machines.
+X_FLOOR = RESOLUTION
+Y_FLOOR = RESIDUAL_RESOLUTION
 MAX_HUNT_POINTS = 1000
 
 
@@ -91,8 +98,8 @@ def conjecture_points(instances: list[Instance], highlight: list[bool]) -> dict[
         c = inst.c
         points.append(
             {
-                "x": x,
-                "y": y,
+                "x": measured(x, X_FLOOR),
+                "y": measured(y, Y_FLOOR),
                 "c_over_alpha": None if c is None or fit.alpha <= 0 else c / fit.alpha,
                 "lambda_b": inst.lambda_b,
                 "category": _category(x, y, inst.balanced),
@@ -100,7 +107,9 @@ def conjecture_points(instances: list[Instance], highlight: list[bool]) -> dict[
                 "instance": inst.describe(),
             }
         )
-    return {"points": points, "uncertified": uncertified}
+    return rounded(
+        {"points": points, "uncertified": uncertified, "x_floor": X_FLOOR, "y_floor": Y_FLOOR}
+    )
 
 
 _STYLE = {
@@ -119,25 +128,25 @@ def conjecture_figure(stage: Path, dpi: int, data: dict[str, Any], source: str) 
     with style():
         fig = new_figure(6.6, 5.0)
         ax = fig.add_subplot()
-        lo, hi = FLOOR / 3, 3.0
-        ax.fill_between([lo, tol.hypothesis], tol.refute, hi, color="tab:red", alpha=0.08, lw=0)
-        ax.fill_between([tol.refute, hi], lo, tol.residual, color="tab:orange", alpha=0.1, lw=0)
-        ax.text(2 * lo, 0.5 * tol.refute, "Ȳ SSETF, H̄ not:\nrefutes 'if'", color="tab:red",
+        x_lo, y_lo, hi = X_FLOOR / 3, Y_FLOOR / 3, 3.0
+        ax.fill_between([x_lo, tol.hypothesis], tol.refute, hi, color="tab:red", alpha=0.08, lw=0)
+        ax.fill_between([tol.refute, hi], y_lo, tol.residual, color="tab:orange", alpha=0.1, lw=0)
+        ax.text(2 * x_lo, 0.5 * tol.refute, "Ȳ SSETF, H̄ not:\nrefutes 'if'", color="tab:red",
                 fontsize=8, va="top")  # fmt: skip
-        ax.text(1.5, 0.3 * tol.residual, "H̄ SSETF, Ȳ not:\nrefutes 'only if'",
-                color="tab:orange", fontsize=8, ha="right", va="top")  # fmt: skip
+        ax.text(1.5, 1.5 * tol.residual, "H̄ SSETF, Ȳ not:\nrefutes 'only if'",
+                color="tab:orange", fontsize=8, ha="right", va="bottom")  # fmt: skip
         for category, (marker, colour) in _STYLE.items():
             sel = [p for p in pts if p["category"] == category]
             if not sel:
                 continue
-            x = [max(p["x"], FLOOR) for p in sel]
-            y = [max(p["y"], FLOOR) for p in sel]
+            x = [max(p["x"], X_FLOOR) for p in sel]
+            y = [max(p["y"], Y_FLOOR) for p in sel]
             ax.scatter(x, y, marker=marker, color=colour, s=22, label=f"{category} ({len(sel)})")
         stars = [p for p in pts if p["hunt_counterexample"]]
         if stars:
             ax.scatter(
-                [max(p["x"], FLOOR) for p in stars],
-                [max(p["y"], FLOOR) for p in stars],
+                [max(p["x"], X_FLOOR) for p in stars],
+                [max(p["y"], Y_FLOOR) for p in stars],
                 marker="*", s=220, facecolor="none", edgecolor="black", lw=1.2,
                 label=f"a hunt's reported counterexample ({len(stars)})",
             )  # fmt: skip
@@ -147,8 +156,8 @@ def conjecture_figure(stage: Path, dpi: int, data: dict[str, Any], source: str) 
         ax.axhline(tol.refute, color="black", ls=":", lw=0.7)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlim(FLOOR / 3, 3)
-        ax.set_ylim(FLOOR / 3, 3)
+        ax.set_xlim(x_lo, hi)
+        ax.set_ylim(y_lo, hi)
         ax.set_xlabel(
             f"encoding Ȳ: relative distance from the nearest SSETF (SSETF if ≤ {tol.hypothesis:.0e})"
         )
@@ -171,8 +180,10 @@ def conjecture_figure(stage: Path, dpi: int, data: dict[str, Any], source: str) 
         "caption": f"Each point is a certified global minimiser ({source}). Horizontal: relative "
         "distance of the encoding Ȳ from the nearest shifted simplex ETF; vertical: the same for "
         "the optimal class means H̄. Dashed lines: the tolerances under which each counts as "
-        f"an SSETF; dotted: the refutation threshold {tol.refute:.0e}. Residuals below "
-        f"{FLOOR:.0e} are drawn at {FLOOR:.0e}. Red squares (SSETF in, no SSETF out) refute "
+        f"an SSETF; dotted: the refutation threshold {tol.refute:.0e}. Distances of Ȳ at or "
+        f"below {X_FLOOR:.0e} (rounding) are drawn at {X_FLOOR:.0e}, distances of H̄ within the "
+        f"residual tolerance at {Y_FLOOR:.0e}: below those the digits are the machine's "
+        "rounding, not the mathematics. Red squares (SSETF in, no SSETF out) refute "
         "'if'; orange diamonds (SSETF out without SSETF in) refute 'only if'." + why,
         "claims": [
             "conjecture-ssetf:if",

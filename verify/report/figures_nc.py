@@ -18,11 +18,14 @@ from ..geometry import nc3_residual, procrustes_nc3prime
 from ..solve import solve
 from ..strategies import haar_orthogonal
 from ..tolerances import DEFAULT
+from .canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, rounded
 from .figures import COLOURS, new_figure, one_hot_instance, save, style
 
 __all__ = ["gaps_figure", "nc3_figure"]
 
-FLOOR = 1e-16  # residuals below are drawn at the floor (log axes)
+#: NC3 and NC3' residuals of certified solutions within the residual tolerance are drawn here:
+#: below it their digits are the machine's rounding (see :mod:`verify.report.canonical`).
+FLOOR = RESIDUAL_RESOLUTION
 
 
 def nc3_figure(stage: Path, dpi: int, seed: int, rotations: int = 12) -> dict[str, Any]:
@@ -47,11 +50,11 @@ def nc3_figure(stage: Path, dpi: int, seed: int, rotations: int = 12) -> dict[st
                 {
                     "distance": float(np.linalg.norm(Q - np.eye(K))),
                     "det": float(np.linalg.det(Q)),
-                    "nc3": nc3_residual(s.W, s.Hbar),
-                    "nc3_prime": procrustes_nc3prime(s.W, s.Hbar).residual,
+                    "nc3": measured(nc3_residual(s.W, s.Hbar), FLOOR),
+                    "nc3_prime": measured(procrustes_nc3prime(s.W, s.Hbar).residual, FLOOR),
                 }
             )
-        series.append({"encoding": name, "rows": rows})
+        series.append({"encoding": name, "rows": rounded(rows)})
     with style():
         fig = new_figure(6.6, 4.2)
         ax = fig.add_subplot()
@@ -87,10 +90,10 @@ def nc3_figure(stage: Path, dpi: int, seed: int, rotations: int = 12) -> dict[st
         "to 0.5; Haar-random orthogonal Q, including reflections) "
         "the certified minimiser is (QW, H, Qb) (Proposition IV.3). Self-duality W^T = κH̄ (NC3, "
         "least-squares κ) fails as soon as Q ≠ I, while self-duality up to rotation (NC3', "
-        f"Procrustes fit) holds to rounding (Theorem IV.4). Residuals below {FLOOR:.0e} are "
-        f"drawn at {FLOOR:.0e}.",
+        f"Procrustes fit) holds (Theorem IV.4). Residuals within the tolerance {FLOOR:.0e} are "
+        f"drawn at {FLOOR:.0e} (below it their digits are the machine's rounding).",
         "claims": ["proposition-IV.3", "theorem-IV.4"],
-        "data": {"K": K, "n": n, "c": c, "lambda_b": lb, "series": series},
+        "data": {"K": K, "n": n, "c": c, "lambda_b": lb, "floor": FLOOR, "series": series},
     }
 
 
@@ -101,7 +104,7 @@ def gaps_figure(
     has none."""
     rng = np.random.default_rng(0)
     names = list(gaps)
-    zero = 1e-17  # where gaps <= 0 (and below 1e-17) are drawn
+    zero = RESOLUTION  # where gaps at rounding level (0 included) are drawn
     with style():
         fig = new_figure(6.6, 1.0 + 0.32 * len(names))
         ax = fig.add_subplot()
@@ -118,8 +121,10 @@ def gaps_figure(
         ax.text(DEFAULT.gap, -0.45, f" certified if ≤ {DEFAULT.gap:.0e}", fontsize=8, va="top")
         ax.set_xscale("log")
         ax.set_xlim(zero / 3, 1e-7)
-        ticks = [zero, 1e-15, 1e-13, 1e-11, 1e-9]
-        ax.set_xticks(ticks, ["≤ 0", *(f"$10^{{{round(math.log10(t))}}}$" for t in ticks[1:])])
+        ticks = [zero, 1e-11, 1e-10, 1e-9, 1e-8]
+        ax.set_xticks(
+            ticks, [f"≤ {zero:.0e}", *(f"$10^{{{round(math.log10(t))}}}$" for t in ticks[1:])]
+        )
         ax.set_yticks(range(len(names)), names)
         ax.set_ylim(len(names) - 0.5, -0.5)
         ax.set_xlabel("relative duality gap (primal − dual)/primal of each solve (log scale)")
@@ -131,8 +136,8 @@ def gaps_figure(
         "title": "Certified relative duality gaps per claim",
         "caption": "Every solve a verdict rests on, by claim (vertical jitter only to separate "
         f"points). A solve is certified when its relative duality gap is ≤ {DEFAULT.gap:.0e} "
-        "(dashed); a gap is 0 when the dual value reaches the primal value to rounding (gaps "
-        "below 1e-17, including 0, are drawn at the left edge).",
+        f"(dashed). Gaps at or below {zero:.0e} (0 included: the dual value reaches the primal "
+        "value to rounding) are drawn at the left edge: their digits are the machine's rounding.",
         "claims": names,
         "data": {},
     }

@@ -14,7 +14,7 @@ import jinja2
 from ..claims import Claim, Outcome, Verdict
 from ..errors import UnknownName
 from ..instance import Instance
-from ..io import to_jsonable
+from .canonical import RESOLUTION, canonical, measured_text
 from .text import fmt, gap_histogram, matrix_latex, one_line, table_cell
 
 __all__ = ["claim_page", "index_page", "instance_view", "render"]
@@ -30,7 +30,7 @@ MEANING = {
 
 
 def _as_json(value: Any, limit: int = 3000) -> str:
-    text = json.dumps(to_jsonable(value), indent=2, sort_keys=True)
+    text = json.dumps(canonical(value), indent=2, sort_keys=True)
     return text if len(text) <= limit else text[:limit] + "\n... (truncated; see the JSON file)"
 
 
@@ -44,7 +44,9 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # markdown, not HTML
     )
-    env.filters.update(fmt=fmt, cell=table_cell, one_line=one_line, as_json=_as_json)
+    env.filters.update(
+        fmt=fmt, cell=table_cell, one_line=one_line, as_json=_as_json, gap=_gap, residual=_residual
+    )
     return env
 
 
@@ -78,13 +80,34 @@ def instance_view(inst: Instance, Q: Any = None) -> dict[str, Any]:
     }
 
 
+def _gap(x: Any) -> str:
+    """A relative duality gap: ``≤ 1e-12`` at rounding level (:mod:`verify.report.canonical`)."""
+    return measured_text(x, RESOLUTION)
+
+
+def _residual(x: Any, tolerance: float) -> str:
+    """A residual: its value above ``tolerance``, else ``≤ tolerance`` (below it the digits
+    depend on the machine's floating point, see :mod:`verify.report.canonical`)."""
+    return measured_text(x, tolerance)
+
+
 def _residual_rows(residuals: dict[str, float], v: Verdict) -> list[dict[str, str]]:
     tol = v.tolerances
+
+    def order(item: tuple[str, float]) -> tuple[float, str]:
+        name, x = item  # residuals within the tolerance tie (their order is rounding)
+        return (-x if x > tol.residual else 0.0, name)
+
     rows = []
-    for name, x in sorted(residuals.items(), key=lambda kv: -kv[1]):
+    for name, x in sorted(residuals.items(), key=order):
         judged = "within" if x <= tol.residual else ("FAILS" if x >= tol.refute else "between")
         rows.append(
-            {"name": name, "value": fmt(x), "tolerance": f"{tol.residual:.0e}", "judged": judged}
+            {
+                "name": name,
+                "value": _residual(x, tol.residual),
+                "tolerance": f"{tol.residual:.0e}",
+                "judged": judged,
+            }
         )
     return rows
 
@@ -97,7 +120,7 @@ def _outcome(o: Outcome | None, v: Verdict) -> dict[str, Any] | None:
         "residuals": _residual_rows(o.residuals, v),
         "instance": instance_view(o.case.instance, o.case.Q),
         "drawn": ", ".join(f"{k}={fmt(x, 4)}" for k, x in o.case.drawn.items()),
-        "gaps": ", ".join(fmt(g) for g in o.gaps),
+        "gaps": ", ".join(_gap(g) for g in o.gaps),
         "reason": o.reason,
     }
 
@@ -138,4 +161,9 @@ def claim_page(claim: Claim, v: Verdict, figures: list[dict[str, Any]], slug: st
 
 
 def index_page(index: dict[str, Any]) -> str:
-    return render("index.md.j2", **index)
+    from .canonical import DIGITS, FIGURE_DIGITS
+
+    return render(
+        "index.md.j2",
+        **{"resolution": RESOLUTION, "digits": DIGITS, "figure_digits": FIGURE_DIGITS, **index},
+    )

@@ -100,32 +100,44 @@ def matrix_latex(M: Any, digits: int = 4) -> str:
 
 
 def gap_histogram(gaps: Iterable[float], tolerance: float) -> dict[str, Any]:
-    """Counts of certified relative duality gaps per decade, with min / median / max.
+    """Counts of certified relative duality gaps per decade above the resolution, with min /
+    median / max.
 
-    A relative gap is 0 when the dual value reaches the primal value to rounding.
+    A gap at or below :data:`verify.report.canonical.RESOLUTION` (0 included: the dual value
+    reaches the primal value to rounding) is rounding, whose decade depends on the machine's
+    floating-point kernels; those gaps are counted together, and min / median / max below it
+    are written as ``"≤ 1e-12"``.
     """
+    from .canonical import RESOLUTION, below, measured
+
     values = np.asarray([g for g in gaps if g is not None and math.isfinite(g)], dtype=float)
     rows: list[dict[str, Any]] = []
     if values.size:
-        rows.append({"bin": "0 (dual = primal to rounding)", "count": int(np.sum(values <= 0))})
-        pos = values[values > 0]
-        top_decade = max(math.ceil(math.log10(tolerance)), -15)
-        lo: float = 0.0
-        for e in range(-16, top_decade + 1):
+        label = f"{below(RESOLUTION)} (rounding; 0 when dual = primal to rounding)"
+        rows.append({"bin": label, "count": int(np.sum(values <= RESOLUTION))})
+        lo = RESOLUTION
+        for e in range(round(math.log10(RESOLUTION)) + 1, math.ceil(math.log10(tolerance)) + 1):
             hi = min(10.0**e, tolerance)
-            label = f"≤ 1e{e}" if lo == 0 else f"(1e{e - 1}, {hi:.0e}]"
-            rows.append({"bin": label, "count": int(np.sum((pos > lo) & (pos <= hi)))})
+            if hi <= lo:
+                continue
+            rows.append(
+                {
+                    "bin": f"({lo:.0e}, {hi:.0e}]",
+                    "count": int(np.sum((values > lo) & (values <= hi))),
+                }
+            )
             lo = hi
-        rows.append({"bin": f"> {lo:.0e} (not certified)", "count": int(np.sum(pos > lo))})
+        rows.append({"bin": f"> {lo:.0e} (not certified)", "count": int(np.sum(values > lo))})
     rows = [r for r in rows if r["count"]]
     top = max((r["count"] for r in rows), default=1)
     for r in rows:
         r["bar"] = "█" * max(1, round(20 * r["count"] / top))
     return {
         "count": int(values.size),
-        "min": float(values.min()) if values.size else None,
-        "median": float(np.median(values)) if values.size else None,
-        "max": float(values.max()) if values.size else None,
+        "min": measured(float(values.min())) if values.size else None,
+        "median": measured(float(np.median(values))) if values.size else None,
+        "max": measured(float(values.max())) if values.size else None,
         "tolerance": tolerance,
+        "resolution": RESOLUTION,
         "bins": rows,
     }
