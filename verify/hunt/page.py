@@ -127,7 +127,8 @@ def _direction(d: dict[str, Any], level: str = "##") -> list[str]:
     if d["closest_call"] is not None:
         c = d["closest_call"]
         lines += [
-            f"{level}# Closest call (largest residual where the claim held)",
+            f"{level}# Closest call (largest residual above the tolerance where the claim did "
+            "not fail; if none, the smallest instance within it, where rounding decides the value)",
             "",
             f"Worst residual {_num(c['worst_residual'])} ({c['status']}).",
             "",

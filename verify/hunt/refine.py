@@ -13,6 +13,13 @@ make no valid instance or leave the claim's hypotheses score worst, so the searc
 the claim. The score is the worst residual; where the premise fails it is minus the premise's
 residual (pushing towards instances where the premise holds), and an uncertified solve scores
 below both. The first counterexample met ends the refinement.
+
+A worst residual within the residual tolerance scores 0: there its value is the machine's
+rounding (a solve may end on another iterate inside its certificate: 1.3e-8 on one BLAS
+kernel, 3e-16 on another, for the same instance; see :mod:`verify.report.canonical`), so
+climbing it would steer the simplex, the choice of the cases refined and the closest call by
+the machine's floating point rather than by the claim. Ties are broken by the callers'
+deterministic orders.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from ..claims import Claim, unmet
 from ..claims.runner import evaluate
 from ..claims.verdict import Outcome
 from ..strategies import Case
-from ..tolerances import Tolerances
+from ..tolerances import DEFAULT, Tolerances
 from .params import Params, build, params_of
 
 __all__ = ["refine", "score", "vector"]
@@ -39,14 +46,17 @@ _UNCERTIFIED = -10.0
 _BOUNDS = {"log c": (-20.0, 5.0), "log r": (-10.0, 10.0), "log lambda_b": (-12.0, 12.0)}
 
 
-def score(outcome: Outcome) -> float:
-    """Larger is closer to a counterexample (see the module docstring)."""
+def score(outcome: Outcome, resolution: float = DEFAULT.residual) -> float:
+    """Larger is closer to a counterexample (see the module docstring); a worst residual at or
+    below ``resolution`` (the residual tolerance) scores 0."""
     if outcome.status == "uncertified":
         return _UNCERTIFIED
     if outcome.status == "vacuous":
         return -max(outcome.premise.values(), default=1.0) if outcome.premise else -1.0
     worst = outcome.worst
-    return worst if math.isfinite(worst) else 1e3
+    if not math.isfinite(worst):
+        return 1e3
+    return worst if worst > resolution else 0.0
 
 
 def vector(p: Params, claim: Claim) -> tuple[list[str], np.ndarray]:
@@ -127,7 +137,7 @@ def refine(
         if outcome.status == "counterexample":
             found.append(outcome)
             raise _Stop
-        return -score(outcome)
+        return -score(outcome, tol.residual)
 
     steps = np.full(len(x0), 0.5)
     simplex = np.vstack([x0, x0 + np.diag(steps)])

@@ -94,14 +94,15 @@ def _same_code(package_root: Path, root: Path) -> bool:
     return True
 
 
-def checkout(package_root: Path = PROJECT_ROOT, cwd: Path | None = None) -> tuple[Path | None, str]:
+def checkout(package_root: Path | None = None, cwd: Path | None = None) -> tuple[Path | None, str]:
     """The nc-verify checkout this run's code comes from, and how it was found.
 
     The package's own root when it is the checkout (an editable install, or ``python -m
     verify`` in a clone); else the current directory or its nearest parent with a
     ``pyproject.toml``, when that is nc-verify's and holds the installed code. ``(None,
-    reason)`` otherwise.
+    reason)`` otherwise. ``package_root`` defaults to :data:`PROJECT_ROOT`.
     """
+    package_root = PROJECT_ROOT if package_root is None else package_root
     if is_project(package_root):
         return package_root, "the checkout holding the imported package"
     here = (cwd or Path.cwd()).resolve()
