@@ -49,6 +49,7 @@ __all__ = [
     "canonical",
     "dumps",
     "measured",
+    "measured_fields",
     "measured_text",
     "rounded",
     "split_timings",
@@ -166,6 +167,46 @@ def measured_text(x: Any, resolution: float = RESOLUTION, digits: int = 2) -> st
     from .text import fmt
 
     return below(resolution) if below_resolution(x, resolution) else fmt(x, digits)
+
+
+#: Fields of a verdict's or confirmation's data that hold residuals (flushed at the residual
+#: resolution) and relative duality gaps or relative distances (flushed at RESOLUTION).
+RESIDUAL_FIELDS = frozenset({"residuals", "premise", "worst_residual", "change"})
+GAP_FIELDS = frozenset({"relative_gaps", "relative_gap", "distance"})
+
+
+def measured_fields(data: Any, residual_resolution: float = RESIDUAL_RESOLUTION) -> Any:
+    """``data`` (a verdict's, an outcome's or a confirmation's ``as_dict``) with every measured
+    error flushed at its resolution (:func:`measured`): the values of :data:`RESIDUAL_FIELDS`
+    at ``residual_resolution`` (the claim's residual tolerance), those of :data:`GAP_FIELDS`
+    at :data:`RESOLUTION`, at any depth; a ``"resolution"`` entry records both."""
+
+    def flush(value: Any, resolution: float) -> Any:
+        if isinstance(value, dict):
+            return {k: flush(v, resolution) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [flush(v, resolution) for v in value]
+        return measured(value, resolution)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                if k in RESIDUAL_FIELDS:
+                    out[k] = flush(v, residual_resolution)
+                elif k in GAP_FIELDS:
+                    out[k] = flush(v, RESOLUTION)
+                else:
+                    out[k] = walk(v)
+            return out
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    out = walk(data)
+    if isinstance(out, dict):
+        out["resolution"] = {"residuals": residual_resolution, "gaps": RESOLUTION}
+    return out
 
 
 def split_timings(data: Any) -> tuple[Any, dict[str, Any]]:

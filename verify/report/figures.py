@@ -2,9 +2,11 @@ r"""Figures of Theorem III.1 (one-hot, balanced): closed forms against certified
 
 Every figure is drawn headless (``matplotlib.figure.Figure`` on the Agg canvas; pyplot and the
 global backend are never touched) from fixed instances, and saved as PNG without metadata, so
-two runs give byte-identical files. Each function writes ``<stage>/figures/<name>.png`` and
-returns a record ``{"name", "file", "title", "caption", "claims", "data"}``; ``data`` holds
-every plotted number (it goes into ``index.json``).
+two runs give byte-identical files; numbers whose last digits are the machine's rounding are
+drawn and recorded at their resolution (:mod:`verify.report.canonical`), so two machines do
+too. Each function writes ``<stage>/figures/<name>.png`` and returns a record ``{"name",
+"file", "title", "caption", "claims", "data"}``; ``data`` holds every plotted number (it goes
+into ``index.json``).
 
 The closed forms come from :func:`verify.symbolic.theorem_iii1.lambdified`, the lambdified
 SymPy derivation; the points from :func:`verify.solve.solve` (exact engine), certified.

@@ -16,7 +16,7 @@ from ..claims import Verdict
 from ..encodings import label_smoothing, ssetf
 from ..errors import UnknownName
 from ..geometry import ssetf_fit
-from .canonical import RESOLUTION, below_resolution, measured
+from .canonical import RESOLUTION, below_resolution, measured, measured_fields
 from .text import fmt, one_line, tex_number
 
 __all__ = ["alpha_constants", "findings", "label_smoothing_sign"]
@@ -118,7 +118,7 @@ def _refuted(v: Verdict, slug: str) -> dict[str, Any]:
             f" and by the `{second.get('engine')}` engine"
             f" (worst residual {fmt(second.get('worst_residual'))})."
         )
-        data["confirmation"] = conf
+        data["confirmation"] = measured_fields(conf, v.tolerances.residual)
     return {"kind": "refuted", "title": f"{v.claim_id} is refuted", "text": text, "data": data}
 
 

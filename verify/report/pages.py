@@ -117,6 +117,7 @@ def _outcome(o: Outcome | None, v: Verdict) -> dict[str, Any] | None:
         return None
     return {
         "status": o.status,
+        "within": all(x <= v.tolerances.residual for x in o.residuals.values()),
         "residuals": _residual_rows(o.residuals, v),
         "instance": instance_view(o.case.instance, o.case.Q),
         "drawn": ", ".join(f"{k}={fmt(x, 4)}" for k, x in o.case.drawn.items()),
