@@ -16,6 +16,7 @@ from . import (
     lemma_iii3,
     proposition_iii2,
     proposition_iv3,
+    ssetf_imbalanced,
     ssetf_theorem,
     theorem_iii1,
     theorem_iii4,
@@ -36,6 +37,7 @@ MODULES = (
     gram_balanced,
     gram_imbalanced,
     ssetf_theorem,
+    ssetf_imbalanced,
 )
 
 REGISTRY: dict[str, Claim] = {
@@ -58,5 +60,8 @@ REGISTRY: dict[str, Claim] = {
         ssetf_theorem.IF,
         ssetf_theorem.ONLY_IF,
         ssetf_theorem.COLLAPSE,
+        ssetf_imbalanced.IF,
+        ssetf_imbalanced.ONLY_IF,
+        ssetf_imbalanced.CONJECTURE,
     )
 }

@@ -24,7 +24,7 @@ from verify.claims import Claim, Context, check, evaluate, unmet
 from verify.claims.residuals import frobenius_gap
 
 # the paper's claims that the evidence refutes (findings; see proofs/conjecture_ssetf.py)
-REFUTED = {"conjecture-ssetf:if", "conjecture-ssetf:only-if"}
+REFUTED = {"conjecture-ssetf:if", "conjecture-ssetf:only-if", "conjecture-ssetf-imbalanced"}
 # the ids of docs/CLAIMS.md (groups: theorem-III.4 has parts (a), (b); the conjecture two directions)
 CLAIMS_MD_IDS = [
     "theorem-III.1", "proposition-III.2", "lemma-III.3", "theorem-III.4", "theorem-IV.1",
@@ -89,7 +89,7 @@ def test_claim_holds_on_certified_instances(claim_id: str) -> None:
     holds()
 
 
-@pytest.mark.parametrize("claim_id", sorted(REFUTED))
+@pytest.mark.parametrize("claim_id", ["conjecture-ssetf:if", "conjecture-ssetf:only-if"])
 def test_refuted_claims_have_a_small_confirmed_counterexample(claim_id: str) -> None:
     """Property: the conjecture's directions are refuted by a shrunk, confirmed counterexample."""
     verdict = check(REGISTRY[claim_id], examples=150, seed=0)
@@ -101,6 +101,14 @@ def test_refuted_claims_have_a_small_confirmed_counterexample(claim_id: str) -> 
     assert instance.c is not None and instance.c < 1
     assert verdict.counterexample.premise is not None
     assert verdict.counterexample.premise["Hbar = 0 within the certified bound"] == 0.0
+
+
+def test_the_imbalanced_conjecture_is_refuted_off_every_boundary() -> None:
+    """Issue 15: the natural imbalanced analogue fails for a finite lambda_b under imbalance."""
+    verdict = check(REGISTRY["conjecture-ssetf-imbalanced"], examples=50, seed=0)
+    assert verdict.status == "refuted", verdict.reason
+    instance = verdict.counterexample.case.instance  # type: ignore[union-attr]
+    assert not instance.balanced and not math.isinf(instance.lambda_b)
 
 
 def test_boundary_counterexample_is_not_confirmed() -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "simplex_etf",
     "simplex_etf_residual",
     "ssetf_fit",
+    "weighted_frame_residual",
 ]
 
 _TINY = np.finfo(np.float64).tiny
@@ -156,6 +157,30 @@ class SSETFFit:
     beta: float
     P: np.ndarray
     residual: float
+
+
+def weighted_frame_residual(M: ArrayLike, u: ArrayLike, tol: Tolerances = DEFAULT) -> float:
+    r"""How far the Gram of M (d, K) is from the algebra of :math:`I - uu^\top` and :math:`uu^\top`
+    (u a unit vector), with a nonzero :math:`(I - uu^\top)` part: 0 exactly when
+    :math:`M = \alpha Q (I - \beta uu^\top)` with :math:`Q^\top Q = I`, :math:`\alpha > 0` (a shifted
+    simplex ETF with respect to u; u = 1/sqrt(K) gives Definition III.1); 1 when the centred
+    part is degenerate (below ``tol.rank`` of the Gram), as in :func:`ssetf_fit`.
+
+    .. math:: \frac{\|G - p(I - uu^\top) - q\,uu^\top\|_F}{\|G\|_F},\quad
+        p = \frac{\operatorname{tr}((I - uu^\top)G)}{K-1},\ q = u^\top G u .
+    """
+    M = _frame(M)
+    K = M.shape[1]
+    w = np.asarray(u, dtype=float)
+    w = w / np.linalg.norm(w)
+    G = M.T @ M
+    Ju = np.outer(w, w)
+    p = float(np.trace(G) - w @ G @ w) / (K - 1)
+    q = float(w @ G @ w)
+    size = float(np.linalg.norm(G))
+    if p <= tol.rank * max(size, _TINY):
+        return 1.0
+    return float(np.linalg.norm(G - p * (np.eye(K) - Ju) - q * Ju)) / size
 
 
 def ssetf_fit(M: ArrayLike, tol: Tolerances = DEFAULT) -> SSETFFit:

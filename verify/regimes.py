@@ -164,7 +164,7 @@ def allowed(hypotheses: Iterable[str], max_K: int = 5) -> dict[str, tuple[str, .
         out["encoding"] = ["one-hot"]
     if "ssetf_encoding" in h:
         out["encoding"] = [v for v in out["encoding"] if v != "not an SSETF"]
-    if "labels_centred" in h:
+    if "labels_centred" in h or "u_ssetf_encoding" in h:
         out["encoding"] = [v for v in out["encoding"] if v != "one-hot"]
     if max_K < 3:
         out["K"] = ["K = 2"]

@@ -47,13 +47,14 @@ __all__ = [
 
 # simplest first: Hypothesis shrinks sampled_from towards the front
 SSETF_KINDS = ("one_hot", "smooth", "ssetf", "rotated_one_hot")
-ENCODING_KINDS = (*SSETF_KINDS, "shifted_frame", "gaussian", "low_rank")
+ENCODING_KINDS = (*SSETF_KINDS, "shifted_frame", "gaussian", "low_rank", "u_ssetf")
 
 # continuous encoding scalars of each kind
 SCALARS: dict[str, tuple[str, ...]] = {
     "smooth": ("delta",),
     "ssetf": ("alpha", "beta"),
     "shifted_frame": ("shift",),
+    "u_ssetf": ("alpha", "beta"),
 }
 
 # levels below this fraction of the largest are not aimed at: c ~ 1e-7 makes the objective so
@@ -132,6 +133,13 @@ def encoding_of(p: Params) -> np.ndarray:
         rng = np.random.default_rng(p.seed)
         r = max(1, min(p.rank, K - 1))
         Ybar = rng.standard_normal((K, r)) @ rng.standard_normal((r, K))
+    elif kind == "u_ssetf":
+        # Ybar D^{1/2} / sqrt(nbar) = alpha P (I - beta u u^T), u = D^{1/2} 1 / sqrt(N): an SSETF
+        # with respect to the counts (with balanced counts, an SSETF)
+        n = np.asarray(p.counts, dtype=float)
+        u = np.sqrt(n / n.sum())
+        frame = s["alpha"] * haar_orthogonal(K, p.seed) @ (np.eye(K) - s["beta"] * np.outer(u, u))
+        Ybar = frame * np.sqrt(n.mean() / n)
     else:
         raise KeyError(kind)
     if p.centred and p.encoding is None:
@@ -219,7 +227,7 @@ def _encoding_params(draw: st.DrawFn, kind: str, K: int) -> dict[str, Any]:
         out["seed"] = draw(st.integers(0, 2**16))
     if kind == "smooth":
         out["scalars"] = {"delta": draw(st.floats(0.01, 0.99))}
-    elif kind == "ssetf":
+    elif kind in ("ssetf", "u_ssetf"):
         out["scalars"] = {"alpha": draw(st.floats(0.1, 3.0)), "beta": draw(st.floats(-3.0, 3.0))}
     elif kind == "shifted_frame":
         out["scalars"] = {"shift": draw(st.floats(0.0, 2.0))}
@@ -280,6 +288,8 @@ def _limit(hypotheses: frozenset[str], Ybar: np.ndarray) -> float:
 
 
 def _kinds(hypotheses: frozenset[str]) -> tuple[str, ...]:
+    if "u_ssetf_encoding" in hypotheses:
+        return ("u_ssetf",)
     if "one_hot" in hypotheses:
         return ("one_hot",)
     if "ssetf_encoding" in hypotheses:
@@ -366,10 +376,12 @@ def cases(
 
 # --- deterministic corners -----------------------------------------------------------------
 
-_CORNER_SCALARS = {
-    "smooth": {"delta": 0.5},
-    "ssetf": {"alpha": 1.5, "beta": 0.5},
-    "shifted_frame": {"shift": 0.5},
+# the scalars a corner tries for each kind, in order (the first that reaches the regime is kept)
+_CORNER_SCALARS: dict[str, tuple[dict[str, float], ...]] = {
+    "smooth": ({"delta": 0.5},),
+    "ssetf": ({"alpha": 1.5, "beta": 0.5},),
+    "shifted_frame": ({"shift": 0.5},),
+    "u_ssetf": ({"alpha": 1.5, "beta": 0.0}, {"alpha": 1.5, "beta": 0.5}),
 }
 
 _COUNTS = {
@@ -429,21 +441,30 @@ def corners(
         encoding: str = "",
     ) -> Case | None:
         counts = counts or _COUNTS[allowed["counts"][0]](K)
-        p = Params(
-            kind,
-            K,
-            counts,
-            d_extra,
-            1.0,
-            1.0,
-            0.0,
-            scalars=_CORNER_SCALARS.get(kind, {}),
-            seed=0 if kind in ("one_hot", "smooth") else 1,
-            rank=1,
-            centred="labels_centred" in hypotheses,
-            Q=haar_orthogonal(K, 1) if with_Q else None,
-        )
-        Ybar = encoding_of(p)
+        for scalars in _CORNER_SCALARS.get(kind, ({},)):
+            p = Params(
+                kind,
+                K,
+                counts,
+                d_extra,
+                1.0,
+                1.0,
+                0.0,
+                scalars=scalars,
+                seed=0 if kind in ("one_hot", "smooth") else 1,
+                rank=1,
+                centred="labels_centred" in hypotheses,
+                Q=haar_orthogonal(K, 1) if with_Q else None,
+            )
+            case = _reach_with(p, c, lambda_b, encoding)
+            if case is not None:
+                return case
+        return None
+
+    def _reach_with(
+        p: Params, c: tuple[str, bool], lambda_b: tuple[str, float] | None, encoding: str
+    ) -> Case | None:
+        Ybar, counts = encoding_of(p), p.counts
         values = _corner_c(*c[:1], _aimed_levels(Ybar, counts), _limit(hypotheses, Ybar), c[1])
         mode, factor = lambda_b or (base_mode, 0.5)
         for value in values:
@@ -464,11 +485,18 @@ def corners(
     out: list[Case] = []
 
     def first_kind(**changes: Any) -> None:
-        for kind in kinds:
-            case = reach(kind, **changes)
-            if case is not None:
-                out.append(case)
-                return
+        # the base counts with every kind first, then the other counts the hypotheses allow
+        counts = (
+            [None]
+            if "counts" in changes
+            else [None, *(_COUNTS[v](base_K) for v in allowed["counts"][1:])]
+        )
+        for n in counts:
+            for kind in kinds:
+                case = reach(kind, **changes, **({"counts": n} if n else {}))
+                if case is not None:
+                    out.append(case)
+                    return
 
     for c_value in allowed["c"]:
         for lb_value in allowed["lambda_b"]:

@@ -12,12 +12,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import UnknownName
-from ..geometry import ssetf_fit
+from ..geometry import ssetf_fit, weighted_frame_residual
 from ..instance import Instance
 from ..tolerances import DEFAULT, Tolerances
 
-__all__ = ["HYPOTHESES", "Hypothesis", "hypothesis"]
+__all__ = ["HYPOTHESES", "Hypothesis", "hypothesis", "weighted_encoding", "weights"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,23 @@ class Hypothesis:
 def _c_below_alpha(instance: Instance, tol: Tolerances) -> bool:
     c = instance.c
     return c is not None and c < ssetf_fit(instance.encoding, tol).alpha
+
+
+def weights(instance: Instance) -> np.ndarray:
+    r"""u = D^{1/2} 1 / sqrt(N): the direction along which the bias enters, for any counts."""
+    n = np.asarray(instance.counts, dtype=float)
+    return np.sqrt(n / n.sum())
+
+
+def weighted_encoding(instance: Instance) -> np.ndarray:
+    r""":math:`\bar Y D^{1/2}/\sqrt{\bar n}`, the encoding the thresholding sees (D = diag(n))."""
+    n = np.asarray(instance.counts, dtype=float)
+    return instance.encoding * np.sqrt(n / n.mean())
+
+
+def _u_ssetf(instance: Instance, tol: Tolerances) -> bool:
+    M = weighted_encoding(instance)
+    return weighted_frame_residual(M, weights(instance), tol) <= tol.hypothesis
 
 
 HYPOTHESES: dict[str, Hypothesis] = {
@@ -50,6 +69,11 @@ HYPOTHESES: dict[str, Hypothesis] = {
             "c_below_alpha",
             r"$c < \alpha$, the scale of the encoding's SSETF fit $\bar Y \approx \alpha P(I-\beta J)$",
             _c_below_alpha,
+        ),
+        Hypothesis(
+            "u_ssetf_encoding",
+            r"$\bar Y D^{1/2} = aQ(I - \beta uu^\top)$, $u = D^{1/2}1/\sqrt N$ (an SSETF with respect to the counts)",
+            _u_ssetf,
         ),
     )
 }
