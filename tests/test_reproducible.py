@@ -265,8 +265,7 @@ def test_non_editable_install_records_the_clone_commit(
     code_commit = _git(clone, "rev-parse", "HEAD")
     env = installed()
     assert env["commit"] == code_commit and re.fullmatch(r"[0-9a-f]{40}", code_commit)
-    assert env["uncommitted_changes"] is False
-    assert "current directory" in env["checkout"]
+    assert env["uncommitted_changes"] is False and "unknown_because" not in env
     assert env["constraints"]["found"]
     (clone / "reports").mkdir()
     (clone / "reports" / "index.md").write_text("a report\n")
@@ -274,6 +273,16 @@ def test_non_editable_install_records_the_clone_commit(
     _git(clone, "commit", "-q", "-m", "report")
     assert _git(clone, "rev-parse", "HEAD") != code_commit
     assert installed()["commit"] == code_commit
+
+
+def test_editable_and_non_editable_installs_write_the_same_block(
+    installed: Callable[[], dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Property: the block of a non-editable install run from the clone equals the block of
+    an editable install of that clone (how the checkout was found is not recorded)."""
+    non_editable = installed()
+    monkeypatch.setattr(environment, "PROJECT_ROOT", tmp_path / "clone")
+    assert environment.environment("reports", 3, 0) == non_editable
 
 
 def test_commit_is_unknown_when_the_clone_is_not_the_installed_code(
@@ -285,13 +294,14 @@ def test_commit_is_unknown_when_the_clone_is_not_the_installed_code(
     with (clone / "verify" / "__init__.py").open("a") as handle:
         handle.write("# changed\n")
     env = installed()
-    assert env["commit"] == "unknown" and "differs" in env["checkout"]
+    assert env["commit"] == "unknown" and "differs" in env["unknown_because"]
     other = tmp_path / "other"
     other.mkdir()
     (other / "pyproject.toml").write_text('[project]\nname = "something-else"\n')
     monkeypatch.chdir(other)
     env = installed()
-    assert env["commit"] == "unknown" and "not run from an nc-verify checkout" in env["checkout"]
+    assert env["commit"] == "unknown"
+    assert "not run from an nc-verify checkout" in env["unknown_because"]
 
 
 def test_uncommitted_code_is_flagged(

@@ -112,7 +112,7 @@ def checkout(package_root: Path | None = None, cwd: Path | None = None) -> tuple
                 break
             if not _same_code(package_root, root):
                 return None, f"the installed code differs from the checkout {str(root)!r}"
-            return root, "the current directory's checkout, whose code is the installed code"
+            return root, "the current directory's checkout (its code is the installed code)"
     return None, "not run from an nc-verify checkout"
 
 
@@ -135,28 +135,28 @@ def git_commit(root: Path | None = None, how: str = "given") -> dict[str, Any]:
     """The last commit of the checkout ``root`` (found by :func:`checkout` when None) that
     changed :data:`CODE_PATHS`, and whether those paths hold uncommitted changes.
 
-    ``{"commit": "<40 hex digits>" or "unknown", "uncommitted_changes": bool | None,
-    "checkout": how it was found}``.
+    ``{"commit": "<40 hex digits>", "uncommitted_changes": bool}``, or ``{"commit":
+    "unknown", "uncommitted_changes": None, "unknown_because": why}``. How the checkout was
+    found is not recorded: an editable and a non-editable install of the same code must write
+    the same block.
     """
     if root is None:
         root, how = checkout()
     if root is None:
-        return {"commit": "unknown", "uncommitted_changes": None, "checkout": how}
+        return _unknown(how)
     top = _git(root, "rev-parse", "--show-toplevel")
     if top is None or Path(top.strip()).resolve() != root.resolve():
-        return {
-            "commit": "unknown",
-            "uncommitted_changes": None,
-            "checkout": f"{how}, but not the top of a git work tree",
-        }
+        return _unknown(f"{how} is not the top of a git work tree")
     paths = [p for p in CODE_PATHS if (root / p).exists()]
     last = (_git(root, "log", "-1", "--format=%H", "--", *paths) or "").strip()
     status = _git(root, "status", "--porcelain", "--untracked-files=no", "--", *paths)
-    return {
-        "commit": last if re.fullmatch(r"[0-9a-f]{40}", last) else "unknown",
-        "uncommitted_changes": None if status is None else bool(status.strip()),
-        "checkout": how,
-    }
+    if not re.fullmatch(r"[0-9a-f]{40}", last) or status is None:
+        return _unknown(f"git found no commit of {', '.join(paths)} in {how}")
+    return {"commit": last, "uncommitted_changes": bool(status.strip())}
+
+
+def _unknown(why: str) -> dict[str, Any]:
+    return {"commit": "unknown", "uncommitted_changes": None, "unknown_because": why}
 
 
 # ---------------------------------------------------------------------------------- versions
@@ -276,11 +276,7 @@ def environment(out: str, examples: int, seed: int) -> dict[str, Any]:
     """Everything a reader needs to rerun the report and get the same files."""
     root, how = checkout()
     packages = run_packages(_project_requirements(root))
-    code = (
-        git_commit(root, how)
-        if root is not None
-        else {"commit": "unknown", "uncommitted_changes": None, "checkout": how}
-    )
+    code = git_commit(root, how) if root is not None else _unknown(how)
     return {
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
