@@ -1,67 +1,74 @@
 """The claims of "The role of class encoding in neural collapse" (arXiv 2606.00344) as code.
 
 One module per claim; ``REGISTRY`` is the one explicit list, in the paper's order, and
-``tests/test_registry.py`` asserts that every module here is registered. To write a claim of
+``tests/test_claims.py`` asserts that every module here is registered. To write a claim of
 your own, copy a module (``theorem_iv1.py`` is the shortest) and hunt it with
-``verify hunt my_claims.py:CLAIM``.
+``verify hunt my_claims.py:CLAIM``. The registry is built on first use, so
+``python -m proofs.<module>`` runs one module (its claim's theory beside a certified solution)
+without importing the others first.
 """
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
 
 from verify.claims import Claim
 
-from . import (
-    conjecture_ssetf,
-    corollary_iv2,
-    gram_balanced,
-    gram_imbalanced,
-    lemma_iii3,
-    proposition_iii2,
-    proposition_iv3,
-    ssetf_imbalanced,
-    ssetf_theorem,
-    theorem_iii1,
-    theorem_iii4,
-    theorem_iv1,
-    theorem_iv4,
+#: the modules, in the paper's order (the bank of planted false claims, ``planted``, is not one)
+MODULE_NAMES = (
+    "theorem_iii1",
+    "proposition_iii2",
+    "lemma_iii3",
+    "theorem_iii4",
+    "theorem_iv1",
+    "corollary_iv2",
+    "proposition_iv3",
+    "theorem_iv4",
+    "conjecture_ssetf",
+    "gram_balanced",
+    "gram_imbalanced",
+    "ssetf_theorem",
+    "ssetf_imbalanced",
 )
 
-MODULES = (
-    theorem_iii1,
-    proposition_iii2,
-    lemma_iii3,
-    theorem_iii4,
-    theorem_iv1,
-    corollary_iv2,
-    proposition_iv3,
-    theorem_iv4,
-    conjecture_ssetf,
-    gram_balanced,
-    gram_imbalanced,
-    ssetf_theorem,
-    ssetf_imbalanced,
+#: (module, name) of every registered claim, in order
+CLAIM_NAMES = (
+    ("theorem_iii1", "CLAIM"),
+    ("theorem_iii1", "CONSTANTS"),
+    ("proposition_iii2", "CLAIM"),
+    ("lemma_iii3", "CLAIM"),
+    ("theorem_iii4", "CLAIM_A"),
+    ("theorem_iii4", "CLAIM_B"),
+    ("theorem_iv1", "CLAIM"),
+    ("corollary_iv2", "CLAIM"),
+    ("proposition_iv3", "CLAIM"),
+    ("theorem_iv4", "CLAIM"),
+    ("conjecture_ssetf", "IF"),
+    ("conjecture_ssetf", "ONLY_IF"),
+    ("gram_balanced", "CLAIM"),
+    ("gram_imbalanced", "CLAIM"),
+    ("ssetf_theorem", "IF"),
+    ("ssetf_theorem", "ONLY_IF"),
+    ("ssetf_theorem", "COLLAPSE"),
+    ("ssetf_imbalanced", "IF"),
+    ("ssetf_imbalanced", "ONLY_IF"),
+    ("ssetf_imbalanced", "CONJECTURE"),
 )
 
-REGISTRY: dict[str, Claim] = {
-    c.id: c
-    for c in (
-        theorem_iii1.CLAIM,
-        theorem_iii1.CONSTANTS,
-        proposition_iii2.CLAIM,
-        lemma_iii3.CLAIM,
-        theorem_iii4.CLAIM_A,
-        theorem_iii4.CLAIM_B,
-        theorem_iv1.CLAIM,
-        corollary_iv2.CLAIM,
-        proposition_iv3.CLAIM,
-        theorem_iv4.CLAIM,
-        conjecture_ssetf.IF,
-        conjecture_ssetf.ONLY_IF,
-        gram_balanced.CLAIM,
-        gram_imbalanced.CLAIM,
-        ssetf_theorem.IF,
-        ssetf_theorem.ONLY_IF,
-        ssetf_theorem.COLLAPSE,
-        ssetf_imbalanced.IF,
-        ssetf_imbalanced.ONLY_IF,
-        ssetf_imbalanced.CONJECTURE,
-    )
-}
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MODULES":
+        value: Any = tuple(_module(m) for m in MODULE_NAMES)
+    elif name == "REGISTRY":
+        claims: list[Claim] = [getattr(_module(m), attr) for m, attr in CLAIM_NAMES]
+        value = {c.id: c for c in claims}
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

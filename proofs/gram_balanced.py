@@ -211,14 +211,14 @@ CLAIM = Claim(
 )
 
 
-if __name__ == "__main__":
-    from verify import Instance, solve
-    from verify.encodings import label_smoothing
-    from verify.strategies import Case
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    Hbar = ctx.solution.Hbar
+    return {"Hbar^T Hbar = k(|A| - cI)_+": (predicted_gram(ctx), Hbar.T @ Hbar)}
 
-    instance = Instance(label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, 1.0)
-    ctx = Context(Case(instance))
-    print(instance.describe())
-    print("theory  k(|A| - cI)_+ =\n", predicted_gram(ctx))
-    print("certified Hbar^T Hbar =\n", ctx.solution.Hbar.T @ ctx.solution.Hbar)
-    print("relative gap", solve(instance).certificate.relative_gap, gram_balanced(ctx))
+
+if __name__ == "__main__":
+    from verify import Instance
+    from verify.claims.beside import print_beside
+    from verify.encodings import label_smoothing
+
+    print_beside(CLAIM, Instance(label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, 1.0), theory)

@@ -116,14 +116,14 @@ CLAIM = Claim(
 )
 
 
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    Hbar = ctx.solution.Hbar
+    return {"Hbar^T Hbar, imbalanced closed form": (predicted_gram(ctx), Hbar.T @ Hbar)}
+
+
 if __name__ == "__main__":
     from verify import Instance
+    from verify.claims.beside import print_beside
     from verify.encodings import label_smoothing
-    from verify.strategies import Case
 
-    instance = Instance(label_smoothing(3, 0.2), (2, 5, 20), 3, 5e-3, 5e-3, 1.0)
-    ctx = Context(Case(instance))
-    print(instance.describe())
-    print("theory:\n", predicted_gram(ctx))
-    print("certified Hbar^T Hbar:\n", ctx.solution.Hbar.T @ ctx.solution.Hbar)
-    print(gram_imbalanced(ctx))
+    print_beside(CLAIM, Instance(label_smoothing(3, 0.2), (2, 5, 20), 3, 5e-3, 5e-3, 1.0), theory)

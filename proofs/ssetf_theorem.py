@@ -338,13 +338,20 @@ COLLAPSE = Claim(
 )
 
 
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    """The centred Gram coefficient: k (a - c) by the theorem, and as certified."""
+    inst, Hbar = ctx.instance, ctx.solution.Hbar
+    c, n = inst.c, inst.n
+    assert c is not None and n is not None
+    k = math.sqrt(inst.lambda_W / (n * inst.lambda_H))
+    p = float(np.trace(centring(inst.K) @ Hbar.T @ Hbar)) / (inst.K - 1)
+    return {"centred Gram coefficient": (k * max(centred_scale(inst.encoding) - c, 0.0), p)}
+
+
 if __name__ == "__main__":
     from verify import Instance
+    from verify.claims.beside import print_beside
     from verify.encodings import label_smoothing
-    from verify.strategies import Case
 
     for lb in (0.0, 1.0, math.inf):
-        inst = Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, 0.03, 0.03, lb)
-        ctx = Context(Case(inst))
-        a, c = centred_scale(inst.encoding), inst.c
-        print(f"lambda_b={lb}: a={a:.6f} c={c:.6f}", nonzero_ssetf_with_scale(ctx))
+        print_beside(IF, Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, 0.03, 0.03, lb), theory)

@@ -66,3 +66,19 @@ def test_import_verify_stays_light(heavy: str) -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert (ROOT / "verify" / "py.typed").is_file()
+
+
+@pytest.mark.parametrize("module", ["gram_balanced", "gram_imbalanced", "ssetf_theorem"])
+def test_a_proof_module_prints_theory_beside_the_certificate(module: str) -> None:
+    """Property: `python -m proofs.<module>` runs alone (no re-registration, no runpy warning)
+    and prints the theoretical value beside the certified one."""
+    out = subprocess.run(
+        [sys.executable, "-W", "error::RuntimeWarning", "-m", f"proofs.{module}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert (
+        "theory:" in out.stdout
+        and "certified:" in out.stdout
+        and "relative duality gap" in out.stdout
+    )

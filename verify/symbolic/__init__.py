@@ -68,12 +68,18 @@ def register(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Der
     registers its own derivation beside its claim)."""
 
     def add(derive: Callable[[], Derivation]) -> Callable[[], Derivation]:
-        if DERIVATIONS.get(name, derive) is not derive:
+        known = DERIVATIONS.get(name, derive)
+        if _source(known) != _source(derive):  # the same code run again (as __main__) is fine
             raise ValueError(f"a derivation named {name!r} is registered already")
         DERIVATIONS[name] = derive
         return derive
 
     return add
+
+
+def _source(f: Callable[[], Derivation]) -> tuple[str, str]:
+    code = getattr(getattr(f, "__wrapped__", f), "__code__", None)
+    return (code.co_filename if code else repr(f), getattr(f, "__qualname__", ""))
 
 
 def derivation(claim_id: str) -> Derivation:
