@@ -173,13 +173,18 @@ def measured_text(x: Any, resolution: float = RESOLUTION, digits: int = 2) -> st
 #: resolution) and relative duality gaps or relative distances (flushed at RESOLUTION).
 RESIDUAL_FIELDS = frozenset({"residuals", "premise", "worst_residual", "change"})
 GAP_FIELDS = frozenset({"relative_gaps", "relative_gap", "distance"})
+#: Significant digits of the numbers of a confirmation's second engine (its ``"second"``
+#: block): it is certified only at ``cross_gap`` (1e-6), and its worst residual was measured
+#: to differ by 6e-6 relative between BLAS kernels (gradient descent's iterates).
+SECOND_DIGITS = 3
 
 
 def measured_fields(data: Any, residual_resolution: float = RESIDUAL_RESOLUTION) -> Any:
     """``data`` (a verdict's, an outcome's or a confirmation's ``as_dict``) with every measured
     error flushed at its resolution (:func:`measured`): the values of :data:`RESIDUAL_FIELDS`
     at ``residual_resolution`` (the claim's residual tolerance), those of :data:`GAP_FIELDS`
-    at :data:`RESOLUTION`, at any depth; a ``"resolution"`` entry records both."""
+    at :data:`RESOLUTION`, at any depth, and the numbers of a second engine's block
+    (``"second"``) to :data:`SECOND_DIGITS` digits; a ``"resolution"`` entry records these."""
 
     def flush(value: Any, resolution: float) -> Any:
         if isinstance(value, dict):
@@ -196,6 +201,8 @@ def measured_fields(data: Any, residual_resolution: float = RESIDUAL_RESOLUTION)
                     out[k] = flush(v, residual_resolution)
                 elif k in GAP_FIELDS:
                     out[k] = flush(v, RESOLUTION)
+                elif k == "second" and isinstance(v, dict):
+                    out[k] = rounded(walk(v), SECOND_DIGITS)
                 else:
                     out[k] = walk(v)
             return out
@@ -205,7 +212,11 @@ def measured_fields(data: Any, residual_resolution: float = RESIDUAL_RESOLUTION)
 
     out = walk(data)
     if isinstance(out, dict):
-        out["resolution"] = {"residuals": residual_resolution, "gaps": RESOLUTION}
+        out["resolution"] = {
+            "residuals": residual_resolution,
+            "gaps": RESOLUTION,
+            "second_engine_digits": SECOND_DIGITS,
+        }
     return out
 
 

@@ -85,10 +85,11 @@ def _gap(x: Any) -> str:
     return measured_text(x, RESOLUTION)
 
 
-def _residual(x: Any, tolerance: float) -> str:
+def _residual(x: Any, tolerance: float, digits: int = 2) -> str:
     """A residual: its value above ``tolerance``, else ``≤ tolerance`` (below it the digits
-    depend on the machine's floating point, see :mod:`verify.report.canonical`)."""
-    return measured_text(x, tolerance)
+    depend on the machine's floating point, see :mod:`verify.report.canonical`); a second
+    engine's with ``digits=1`` (three significant digits: it is certified at ``cross_gap``)."""
+    return measured_text(x, tolerance, digits)
 
 
 def _residual_rows(residuals: dict[str, float], v: Verdict) -> list[dict[str, str]]:
