@@ -116,7 +116,7 @@ def _refuted(v: Verdict, slug: str) -> dict[str, Any]:
         text += (
             f" Confirmed at a 100x tighter gap (worst residual {fmt(tight.get('worst_residual'))})"
             f" and by the `{second.get('engine')}` engine"
-            f" (worst residual {fmt(second.get('worst_residual'), 1)})."
+            f" (worst residual {fmt(second.get('worst_residual'), 0)})."
         )
         data["confirmation"] = measured_fields(conf, v.tolerances.residual)
     return {"kind": "refuted", "title": f"{v.claim_id} is refuted", "text": text, "data": data}

@@ -88,7 +88,7 @@ def _gap(x: Any) -> str:
 def _residual(x: Any, tolerance: float, digits: int = 2) -> str:
     """A residual: its value above ``tolerance``, else ``≤ tolerance`` (below it the digits
     depend on the machine's floating point, see :mod:`verify.report.canonical`); a second
-    engine's with ``digits=1`` (three significant digits: it is certified at ``cross_gap``)."""
+    engine's with ``digits=0`` (two significant digits: it is certified at ``cross_gap``)."""
     return measured_text(x, tolerance, digits)
 
 
