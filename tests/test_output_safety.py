@@ -574,6 +574,59 @@ def test_without_an_atomic_exchange_there_is_never_a_mix(
     assert not list(out.parent.glob(".report-*"))
 
 
+@pytest.mark.slow
+def test_verify_report_killed_at_random_instants(tmp_path: Path) -> None:
+    """Property (data loss 4), end to end: `verify report` in a subprocess, SIGKILLed at random
+    instants of a run, leaves --out the previous report or the new one, with the user's file;
+    the next run finishes cleanly and leaves nothing beside it."""
+    import random
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    cmd = [*VERIFY, "report", "--out", str(out), "--examples", "2", "--dpi", str(DPI)]
+    code = tmp_path / "code"  # a frozen copy (and the cwd): every run below is of the same code
+    for package in ("verify", "proofs"):
+        shutil.copytree(
+            ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    env = {**os.environ, "PYTHONPATH": str(code)}
+
+    def report(seed: int) -> None:
+        done = subprocess.run(
+            [*cmd, "--seed", str(seed)], capture_output=True, timeout=900, env=env, cwd=code
+        )
+        assert done.returncode == 0, done.stderr.decode()[-3000:]
+
+    report(1)
+    old, pristine = files(out), tmp_path / "pristine"
+    shutil.copytree(out, pristine, symlinks=True)
+    start = time.perf_counter()
+    report(2)
+    total, new = time.perf_counter() - start, files(out)
+    assert old != new
+    rng = random.Random(0)
+    delays = [*sorted(rng.uniform(0.5, total) for _ in range(4)), total - 0.5, total - 0.2]
+    for delay in delays:
+        _restore(pristine, out)
+        proc = subprocess.Popen(
+            [*cmd, "--seed", "2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=code,
+        )
+        time.sleep(max(delay, 0.1))
+        proc.kill()
+        proc.wait(timeout=60)
+        snap = files(out)
+        changed = sorted(k for k in set(snap) | set(new) if snap.get(k) != new.get(k))
+        assert snap in (old, new), f"killed after {delay:.2f} s: a mixed report: {changed[:5]}"
+    report(2)
+    assert files(out) == new
+    assert not list(tmp_path.glob(".report-*")) and not list(out.rglob(".report-*"))
+
+
 def test_report_leftovers_are_ignored_by_git() -> None:
     """Property (data loss 4): the lock and staging trees beside a report are git-ignored."""
     if not (ROOT / ".git").exists():
