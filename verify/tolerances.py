@@ -25,6 +25,15 @@ class Tolerances:
         rank: singular values below ``rank * largest`` count as zero when fitting frames.
         fd_step: relative step of the central finite differences that cross-check gradients.
         fd: relative agreement required between a derived gradient and finite differences.
+        confirm_gap: the gap the exact engine must reach when it re-solves a counterexample
+            (100 times stricter than ``gap``).
+        probe_pairs: antithetic pairs of random points tried inside the tight certificate's
+            distance bounds (:mod:`verify.claims.resolution`).
+        cvxpy_cone: the largest semidefinite cone (K + N) a confirmation hands to CVXPY; larger
+            instances are re-solved by gradient descent.
+        symbolic_points: random rational points at which the symbolic layer evaluates an
+            identity SymPy could not reduce; ``symbolic_agreement`` the relative agreement
+            required there (such a step is evidence, never part of a proof).
         cross_gap: the certificate a *second* engine (cvxpy or gradient descent, which reach
             gaps near 1e-8, not 1e-13) must reach when it re-checks a counterexample.
         boundary: c within this relative distance of a singular level, or lambda_b of its
@@ -45,16 +54,23 @@ class Tolerances:
     floor: float = 1e-8
     boundary: float = 1e-9
     cross_gap: float = 1e-6
+    confirm_gap: float = 1e-12
+    probe_pairs: int = 3
+    cvxpy_cone: int = 40
+    symbolic_points: int = 6
+    symbolic_agreement: float = 1e-12
 
-    def tighter(self, factor: float = 100.0) -> Tolerances:
-        """The same tolerances, ``factor`` times stricter on the certificate."""
-        return replace(self, gap=self.gap / factor)
+    def tighter(self) -> Tolerances:
+        """The same tolerances with the certificate of a confirmation, ``confirm_gap``."""
+        return replace(self, gap=self.confirm_gap)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
     def __str__(self) -> str:
-        return ", ".join(f"{k}={v:.0e}" for k, v in asdict(self).items())
+        return ", ".join(
+            f"{k}={v}" if isinstance(v, int) else f"{k}={v:.0e}" for k, v in asdict(self).items()
+        )
 
 
 DEFAULT = Tolerances()

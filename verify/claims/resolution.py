@@ -37,10 +37,7 @@ from ..solve import Solution
 from ..solve.factor import balanced_factors
 from ..strategies import Case
 
-__all__ = ["PROBE_PAIRS", "b_bound", "probes"]
-
-#: antithetic random pairs tried in the ball
-PROBE_PAIRS = 3
+__all__ = ["b_bound", "probes"]
 
 
 def b_bound(solution: Solution) -> float:
@@ -64,8 +61,9 @@ def _as_solution(solution: Solution, Z: np.ndarray, b: np.ndarray, name: str) ->
     return Solution(solution.instance, W, H, b, solution.certificate, 0.0, details)
 
 
-def probes(case: Case, solution: Solution) -> Iterator[tuple[str, Solution]]:
-    """Named points of the certified ball around ``solution`` (see the module's docstring)."""
+def probes(case: Case, solution: Solution, pairs: int) -> Iterator[tuple[str, Solution]]:
+    """Named points of the certified ball around ``solution`` (see the module's docstring), with
+    ``pairs`` antithetic random pairs (``Tolerances.probe_pairs``)."""
     Z, b = solution.Z, solution.b
     dZ, db = solution.certificate.distance_bounds["Z = WH"], b_bound(solution)
     U, sigma, Vt = np.linalg.svd(Z, full_matrices=False)
@@ -80,7 +78,7 @@ def probes(case: Case, solution: Solution) -> Iterator[tuple[str, Solution]]:
         yield "b = 0", _as_solution(solution, Z, np.zeros_like(b), "b = 0")
     rank = int(np.sum(sigma > np.finfo(float).eps * max(Z.shape) * sigma.max(initial=0.0)))
     rng = np.random.default_rng(0)
-    for i in range(PROBE_PAIRS):
+    for i in range(pairs):
         E = (U[:, :rank] @ rng.standard_normal((rank, rank))) @ Vt[:rank]
         e = rng.standard_normal(b.shape)
         E *= dZ / max(float(np.linalg.norm(E)), np.finfo(float).tiny)

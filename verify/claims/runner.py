@@ -2,7 +2,7 @@
 
 Hypothesis drives the search: ``target()`` pushes towards large residuals and a counterexample
 is shrunk to the smallest instance that still fails. A counterexample is *confirmed* before the
-claim is called refuted: re-solved with a 100x tighter gap and by a second engine (CVXPY on
+claim is called refuted: re-solved at the gap ``Tolerances.confirm_gap`` and by a second engine (CVXPY on
 small instances, gradient descent otherwise), it must still fail far above the tolerance.
 """
 
@@ -31,13 +31,11 @@ from .determinism import deterministic_generation
 from .hypotheses import unmet
 from .verdict import Outcome, Verdict
 
-__all__ = ["check", "confirm", "coverage", "evaluate"]
+__all__ = ["check", "confirm", "coverage", "evaluate", "why_unconfirmed"]
 
 # residuals at or below this are rounding noise: Hypothesis's target phase would hill-climb on
 # noise (thousands of draws for nothing), so only larger residuals are targeted
 TARGET_NOISE = 1e-12
-# largest semidefinite cone (K + N) that confirmation hands to cvxpy
-CVXPY_CONE = 40
 
 
 def evaluate(
@@ -118,7 +116,7 @@ class _Found(Exception):
 
 
 def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, Any]:
-    """Re-check a counterexample: off every regime boundary, at a 100x tighter gap, resolved by
+    """Re-check a counterexample: off every regime boundary, at the gap ``confirm_gap``, resolved by
     that certificate (:mod:`verify.claims.resolution`), and with a second, independent engine.
 
     Confirmed only when all four hold. Within ``tol.boundary`` of a singular level or of the
@@ -128,13 +126,13 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     distance = regimes.boundary_distance(case.instance)
     on_boundary = distance <= tol.boundary
     tight_ctx: list[Solution] = []
-    tight = evaluate(claim, case, tol.tighter(100.0), "exact", capture=tight_ctx)
+    tight = evaluate(claim, case, tol.tighter(), "exact", capture=tight_ctx)
     resolution = _resolution(claim, case, tol, tight, tight_ctx)
     record = {
         "boundary": {"distance": distance, "tolerance": tol.boundary, "on_boundary": on_boundary},
         "tight": {
             "engine": "exact",
-            "gap_tolerance": tol.gap / 100,
+            "gap_tolerance": tol.confirm_gap,
             "status": tight.status,
             "worst_residual": tight.worst,
             "relative_gaps": list(tight.gaps),
@@ -148,7 +146,7 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     # cheap (its time grows like (K + N)^5: 0.1 s at 30, 3 s at 66, minutes at 166); gradient
     # descent beyond, or when Clarabel stops short of OPTIMAL at those settings
     seconds: list[tuple[str, dict[str, Any]]] = [("gd", GD_PRECISE)]
-    if case.instance.K + case.instance.N <= CVXPY_CONE:
+    if tol.cvxpy_cone >= case.instance.K + case.instance.N:
         seconds.insert(0, ("cvxpy", PRECISE))
     # a second engine whose own certified ball holds counterexamples (a tiny Z whose shape is
     # its solver's noise) has not spoken either way: the next engine is asked
@@ -184,9 +182,9 @@ def _resolution(
     if own is None:  # the claim never solved its own instance: nothing to resolve
         return {"resolved": True, "reason": "the claim does not use the solution", "probes": 0}
     r, change, tried = tight.worst, 0.0, 0
-    for name, probe in resolution.probes(case, own):
+    for name, probe in resolution.probes(case, own, tol.probe_pairs):
         tried += 1
-        at = evaluate(claim, case, tol.tighter(100.0), "exact", solution=probe)
+        at = evaluate(claim, case, tol.tighter(), "exact", solution=probe)
         if at.status != "counterexample":
             return {
                 "resolved": False,
@@ -206,11 +204,11 @@ def _ball_fails(claim: Claim, case: Case, tol: Tolerances, solved: list[Solution
     own = next((s for s in solved if s.instance is case.instance), None)
     return own is not None and any(
         evaluate(claim, case, tol, "exact", solution=probe).status == "counterexample"
-        for _, probe in resolution.probes(case, own)
+        for _, probe in resolution.probes(case, own, tol.probe_pairs)
     )
 
 
-def _disagreement(confirmation: dict[str, Any]) -> str:
+def why_unconfirmed(confirmation: dict[str, Any]) -> str:
     """Why a counterexample was not confirmed, in one line."""
     tight, second = confirmation["tight"], confirmation["second"]
     boundary, resolved = confirmation["boundary"], confirmation["resolution"]
@@ -291,7 +289,7 @@ def run_search(
             if confirmation["confirmed"]:
                 outcome = replace(outcome, confirmation=confirmation)
             else:
-                reason = "not reproduced: " + _disagreement(confirmation)
+                reason = "not reproduced: " + why_unconfirmed(confirmation)
                 outcome = replace(
                     outcome, status="unconfirmed", reason=reason, confirmation=confirmation
                 )

@@ -7,8 +7,8 @@
 2. *Refine*: the remaining fifth goes to Nelder-Mead from the ``TOP_K`` most promising cases
    that did not fail (:mod:`verify.hunt.refine`).
 3. *Simplify and confirm*: the smallest counterexamples are simplified further
-   (:mod:`verify.hunt.simplify`) and confirmed by :func:`verify.claims.runner.confirm` (a 100x
-   tighter gap and a second engine). Only a confirmed counterexample makes the claim
+   (:mod:`verify.hunt.simplify`) and confirmed by :func:`verify.claims.runner.confirm` (off
+   the regime boundaries, a tighter gap, resolved, a second engine). Only a confirmed one makes the claim
    ``refuted``; an unconfirmed one makes it ``inconclusive``, with the reason.
 4. *Amend*: for a refuted claim, the narrowest supported extra hypothesis
    (:mod:`verify.hunt.amend`) is hunted in turn with the same budget; if that is refuted too,
@@ -29,7 +29,7 @@ from typing import Any
 
 from ..claims import Claim
 from ..claims.hypotheses import unmet
-from ..claims.runner import confirm, evaluate
+from ..claims.runner import confirm, evaluate, why_unconfirmed
 from ..claims.verdict import Outcome
 from ..strategies import Case
 from ..tolerances import Tolerances
@@ -64,13 +64,7 @@ def _confirm(claim: Claim, case: Case, tol: Tolerances) -> dict[str, Any]:
 def _why_unconfirmed(conf: dict[str, Any]) -> str:
     if "error" in conf:
         return f"confirmation failed to run ({conf['error']})"
-    tight, second = conf["tight"], conf["second"]
-    return (
-        f"at a 100x tighter gap the exact engine says {tight['status']} "
-        f"(worst {tight['worst_residual']:.2e}); the second engine ({second['engine']}) says "
-        f"{second['status']} (worst {second['worst_residual']:.2e})"
-        + (f": {second['reason']}" if second.get("reason") else "")
-    )
+    return why_unconfirmed(conf)
 
 
 def search_units(
@@ -195,8 +189,8 @@ def _judge(state: DirectionResult, progress: HuntProgress) -> None:
         if conf["confirmed"]:
             state.status = "refuted"
             state.reason = (
-                f"certified counterexample, confirmed at a 100x tighter gap and by "
-                f"{conf['second']['engine']}: {simple.case.describe()}"
+                f"certified counterexample, confirmed at the gap {conf['tight']['gap_tolerance']:.0e} "
+                f"and by {conf['second']['engine']}: {simple.case.describe()}"
             )
             return
     counts = state.counts()

@@ -27,6 +27,8 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.kronecker import combine_kronecker
 
+from ..tolerances import DEFAULT
+
 __all__ = [
     "Derivation",
     "Step",
@@ -38,8 +40,6 @@ __all__ = [
     "numeric_step",
 ]
 
-#: Number of random points tried when simplification cannot decide an identity.
-RANDOM_POINTS = 6
 _SMALL = sp.Float("1e-20", 30)
 
 
@@ -76,7 +76,7 @@ def _random_value(sym: sp.Symbol, rng: random.Random) -> sp.Expr:
 def _random_points(expr: sp.Basic, seed: int) -> list[dict[sp.Symbol, sp.Expr]]:
     rng = random.Random(seed)
     syms = sorted(expr.free_symbols, key=str)
-    return [{s: _random_value(s, rng) for s in syms} for _ in range(RANDOM_POINTS)]
+    return [{s: _random_value(s, rng) for s in syms} for _ in range(DEFAULT.symbolic_points)]
 
 
 def _expand_trig(x: sp.Expr) -> sp.Expr:
@@ -110,7 +110,7 @@ def _numeric_verdict(lhs: sp.Basic, rhs: sp.Basic, seed: int) -> Verdict:
     for point in _random_points(sp.Tuple(lhs, rhs), seed):
         d = complex(sp.N(diff.subs(point), 30))
         scale = 1.0 + abs(complex(sp.N(lhs.subs(point), 30))) + abs(complex(sp.N(rhs.subs(point))))
-        if abs(d) > 1e-12 * scale:
+        if abs(d) > DEFAULT.symbolic_agreement * scale:
             shown = ", ".join(f"{k}={v}" for k, v in point.items())
             return Verdict(
                 False,
