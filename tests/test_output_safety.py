@@ -526,6 +526,33 @@ def test_leftovers_of_the_earlier_design_are_removed(
     assert not list(out.glob(".report-*")) and not list(out.parent.glob(".report-*"))
 
 
+def test_a_run_killed_just_before_the_switch_resurrects_nothing(
+    previous_report: tuple[Path, Path],
+) -> None:
+    """Property: a complete staging tree left by a run killed just before its switch is
+    deleted by the next run, not merged: a file the user deleted meanwhile stays deleted."""
+    out, pristine = previous_report
+    _restore(pristine, out)
+    before = files(out)
+    pid = os.fork()
+    if pid == 0:
+        try:
+
+            def die(step: str) -> None:
+                if step == "switch":
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            atomic.FAULT = die
+            build_report(out, examples=2, seed=2, claims=[CLAIM], dpi=DPI)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and files(out) == before
+    (out / "notes.txt").unlink()
+    assert recover(out)
+    assert not (out / "notes.txt").exists() and not list(out.parent.glob(".report-*"))
+
+
 def test_a_file_written_during_the_switch_is_kept(
     previous_report: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

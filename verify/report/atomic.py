@@ -252,6 +252,15 @@ def _reconcile(old: Path, out: Path) -> None:
             continue
 
 
+def _unpublished(stale: Path, out: Path) -> bool:
+    """A complete staging tree killed just before its switch: its index is newer than the
+    published one (the tree the switch moved aside has the older index)."""
+    try:
+        return (stale / "index.json").stat().st_mtime_ns > (out / "index.json").stat().st_mtime_ns
+    except OSError:
+        return False
+
+
 def _clean(out: Path) -> bool:
     """Finish or undo what a killed run left beside ``out``; True if there was anything."""
     found = False
@@ -261,7 +270,7 @@ def _clean(out: Path) -> bool:
         if not out.exists() and not marked and (stale / "index.json").exists():
             os.replace(stale, out)  # killed between the two renames of the fallback switch
             continue
-        if not marked:  # a complete tree: the previous DIR after a switch, or the next one
+        if not marked and not _unpublished(stale, out):  # the previous DIR after a switch
             _reconcile(stale, out)
         shutil.rmtree(stale, ignore_errors=True)
     (out / MARKER).unlink(missing_ok=True)
