@@ -62,7 +62,7 @@ def _check_factorisation() -> tuple[bool, str]:
     ok = worst < 1e-12
     return (
         ok,
-        f"20 random Z: WH = Z and the cost equals mu ||Z||_* to {worst:.1e}; random other factorisations cost more",
+        f"20 random Z: WH = Z and the cost equals mu ||Z||_* to within {max(worst, 1e-12):.0e}; random other factorisations cost more",
     )
 
 
@@ -82,7 +82,7 @@ def _check_svt() -> tuple[bool, str]:
     ok = worst < 1e-12
     return (
         ok,
-        f"20 random X: X - SVT(X) is tau times a subgradient of the nuclear norm to {worst:.1e}",
+        f"20 random X: X - SVT(X) is tau times a subgradient of the nuclear norm to within {max(worst, 1e-12):.0e}",
     )
 
 

@@ -80,7 +80,12 @@ class Case:
     def describe(self) -> str:
         parts = [self.instance.describe()]
         if self.drawn:
-            parts.append("drawn as " + ", ".join(f"{k}={v}" for k, v in self.drawn.items()))
+            # 10 digits: the distance from a boundary shows, the last bits of rounding do not
+            shown = (
+                f"{k}={v:.10g}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in self.drawn.items()
+            )
+            parts.append("drawn as " + ", ".join(shown))
         return "; ".join(parts)
 
 

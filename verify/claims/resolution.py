@@ -69,14 +69,16 @@ def probes(case: Case, solution: Solution, pairs: int) -> Iterator[tuple[str, So
     U, sigma, Vt = np.linalg.svd(Z, full_matrices=False)
     tail = np.sqrt(np.cumsum(sigma[::-1] ** 2))[::-1]  # tail[i] = ||sigma[i:]||
     keep = int(np.sum(tail > dZ))
-    if keep < len(sigma) and sigma[keep:].any():
+    tiny = np.finfo(float).eps * max(Z.shape) * sigma.max(initial=0.0)  # rounding, not a value
+    if keep < len(sigma) and (sigma[keep:] > tiny).any():
         yield (
             f"the {len(sigma) - keep} smallest singular values of Z dropped",
             _as_solution(solution, (U[:, :keep] * sigma[:keep]) @ Vt[:keep], b, "truncated"),
         )
-    if b.any() and float(np.linalg.norm(b)) <= db:
+    b_size = float(np.linalg.norm(b))
+    if np.finfo(float).eps * max(1.0, float(np.abs(Z).max(initial=0.0))) < b_size <= db:
         yield "b = 0", _as_solution(solution, Z, np.zeros_like(b), "b = 0")
-    rank = int(np.sum(sigma > np.finfo(float).eps * max(Z.shape) * sigma.max(initial=0.0)))
+    rank = int(np.sum(sigma > tiny))
     rng = np.random.default_rng(0)
     for i in range(pairs):
         E = (U[:, :rank] @ rng.standard_normal((rank, rank))) @ Vt[:rank]

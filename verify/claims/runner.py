@@ -33,10 +33,6 @@ from .verdict import Outcome, Verdict
 
 __all__ = ["check", "confirm", "coverage", "evaluate", "why_unconfirmed"]
 
-# residuals at or below this are rounding noise: Hypothesis's target phase would hill-climb on
-# noise (thousands of draws for nothing), so only larger residuals are targeted
-TARGET_NOISE = 1e-12
-
 
 def evaluate(
     claim: Claim,
@@ -193,7 +189,8 @@ def _resolution(
             }
         change = max(change, abs(at.worst - r))
     resolved = r - change >= tol.refute
-    reason = f"worst residual {r:.2e} moves by at most {change:.1e} inside the certified bounds" + (
+    moved = f"{change:.1e}" if change > tol.residual else f"≤ {tol.residual:.0e}"  # else rounding
+    reason = f"worst residual {r:.2e} moves by at most {moved} inside the certified bounds" + (
         "" if resolved else f", which could take it below refute={tol.refute:.0e}"
     )
     return {"resolved": resolved, "reason": reason, "probes": tried, "change": change}
@@ -254,8 +251,9 @@ def run_search(
     counterexamples it holds are replayed first (``Phase.reuse``, before the corners) and new
     ones are saved to it;
     ``on_outcome`` is called after every evaluated instance. Hypothesis's target phase climbs
-    the worst residual rounded to 3 significant digits, so rounding in its last bits (which
-    differs between BLAS builds) cannot steer the search.
+    the worst residual, rounded to 3 significant digits and only above ``tol.residual``: below
+    it a residual is rounding (1.3e-8 with one BLAS kernel, 3e-16 with another, same instance),
+    which must not steer the search.
     """
     phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
 
@@ -277,7 +275,7 @@ def run_search(
         outcome = judge(case)
         # an unconfirmed residual is not trusted, so it does not steer the search either
         trusted = outcome.status != "unconfirmed"
-        if trusted and outcome.residuals and outcome.worst > TARGET_NOISE:
+        if trusted and outcome.residuals and outcome.worst > tol.residual:
             target(float(f"{outcome.worst:.3g}"), label="worst residual")
         if outcome.status == "counterexample":
             raise _Found(outcome)
@@ -344,7 +342,10 @@ def check(
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     judged = [o for o in outcomes if o.residuals]
-    worst = max(judged, key=lambda o: o.worst) if judged else None
+    # below the tolerance a residual is the machine's rounding: the first such one stands for all
+    worst = (
+        max(judged, key=lambda o: o.worst if o.worst > tol.residual else 0.0) if judged else None
+    )
     gaps = tuple(g for o in outcomes for g in o.gaps)
     reached = coverage(claim, outcomes, tol)
     confirmation: dict[str, Any] = {}

@@ -105,8 +105,11 @@ class Verdict:
         if self.coverage:
             parts.append(f"regimes {self.coverage['reached']}/{self.coverage['allowed']}")
         if certified:
+            tol = self.tolerances.residual
             parts.append(
-                f"worst residual {self.worst_residual:.1e} (tol {self.tolerances.residual:.0e})"
+                f"worst residual {self.worst_residual:.1e} (tol {tol:.0e})"
+                if self.worst_residual > tol
+                else f"every residual ≤ {tol:.0e} (tol)"  # below it, the digits are rounding
             )
         return ", ".join(parts)
 
