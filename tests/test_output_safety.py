@@ -763,15 +763,58 @@ def test_update_readme_is_checked_before_the_report(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_four_quick_ctrl_c_exit_130(tmp_path: Path) -> None:
-    """Property: four SIGINTs in quick succession end the command with status 130, not by the
-    signal (-2), and print no traceback."""
+    """Property: four SIGINTs in quick succession, once the command runs, end it with status
+    130, not by the signal (-2), print no traceback, and keep what the hunt found."""
+    marker = tmp_path / "running"
+    claims = tmp_path / "slow.py"
+    claims.write_text(
+        "import time\n"
+        "from pathlib import Path\n"
+        "from verify.claims import Claim\n"
+        "def conclusion(ctx):\n"
+        f"    Path({str(marker)!r}).touch()\n"
+        "    time.sleep(0.05)\n"
+        "    return {'r': 0.0}\n"
+        "SLOW = Claim(id='my-slow', title='t', statement='t', reference='r', hypotheses=(),\n"
+        "    conclusion=conclusion, kind='user')\n"
+    )
     proc = subprocess.Popen(
-        [*VERIFY, "check", CLAIM, "-M", "100000", "--seed", "5"],
+        [*VERIFY, "hunt", f"{claims}:SLOW", "--budget", "100000", "--no-database", "--no-amend"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
     )
-    time.sleep(4.0)  # past the imports, inside the check
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the hunt never evaluated the claim"
+    for _ in range(4):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.002)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err.decode()
+    assert b"Traceback" not in err
+    assert (tmp_path / "hunts" / "slow-SLOW.json").is_file()
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_four_quick_ctrl_c_in_a_check_exit_130(tmp_path: Path) -> None:
+    """Property: the same for `verify check`, which has no handler of its own: once the
+    command has used more CPU than its imports need, four quick SIGINTs exit 130."""
+    proc = subprocess.Popen(
+        [*VERIFY, "check", CLAIM, "-M", "100000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and _cpu_seconds(proc.pid) < 6:
+        time.sleep(0.05)
     for _ in range(4):
         proc.send_signal(signal.SIGINT)
         time.sleep(0.002)
