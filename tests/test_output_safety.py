@@ -28,6 +28,29 @@ TIMING_KEYS = {"seconds", "timings"}
 VERIFY = [sys.executable, "-m", "verify"]
 
 
+def _fake_figures(
+    stage: Path, dpi: int, seed: int, verdicts: Any, hunts: Any
+) -> list[dict[str, Any]]:
+    """Stand-ins for the report's figures (same files, seed-dependent bytes): these tests are
+    about how files are published, and drawing the real ones takes most of a build."""
+    from verify.report.build import FIGURES
+
+    records = []
+    for rel in FIGURES:
+        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+        (stage / rel).write_bytes(f"{rel}, seed {seed}".encode())
+        name = Path(rel).stem
+        records.append(
+            {"name": name, "file": rel, "title": name, "caption": name, "claims": [], "data": {}}
+        )
+    return records
+
+
+@pytest.fixture(autouse=True)
+def fast_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("verify.report.build._figures", _fake_figures)
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -396,7 +419,9 @@ def previous_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     (out / "notes.txt").write_text("the user's notes")
     (out / "claims" / "my_claims.py").write_text("# mine\n")
     (out / "empty").mkdir()
-    build_report(out, examples=2, seed=1, claims=[CLAIM], dpi=DPI)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("verify.report.build._figures", _fake_figures)
+        build_report(out, examples=2, seed=1, claims=[CLAIM], dpi=DPI)
     pristine = base / "pristine"
     shutil.copytree(out, pristine, symlinks=True)
     return out, pristine
