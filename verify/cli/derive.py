@@ -21,7 +21,10 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     )
     p.add_argument("claim", help="claim id or group (see `verify list`)")
     p.add_argument(
-        "--json", default=None, help="write the expressions as SymPy strings, and the steps"
+        "--json",
+        default=None,
+        help="write the expressions as SymPy strings, and the steps, to this file (checked "
+        "first: '' or a directory is an error)",
     )
     p.set_defaults(run=run)
 

@@ -73,7 +73,12 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler (needs [dask])"
     )
-    p.add_argument("--json", default=None, metavar="PATH", help="also write the JSON here")
+    p.add_argument(
+        "--json",
+        default=None,
+        metavar="PATH",
+        help="also write the JSON to this file (checked first: '' or a directory is an error)",
+    )
     p.add_argument(
         "--out",
         default=DEFAULT_OUT,

@@ -22,9 +22,10 @@ DESCRIPTION = """Check every registered claim and regenerate, in --out: index.md
 hunts/*.json, and the figures. index.json lists every file the report wrote (its manifest):
 only those are replaced or deleted; any other file in --out is kept, and a run that would
 replace one refuses before it starts. The new report is built beside --out and switched in with
-one atomic rename: at every instant --out holds the previous report or the new one, whole, even
-if the run is killed. With --update-readme the claim table between <!-- claims:start --> and
-<!-- claims:end --> in that file is rewritten from index.json (the file is checked first)."""
+one atomic exchange of two directories (renameat2 on Linux): at every instant --out holds the
+previous report or the new one, whole, even if the run is killed. With --update-readme the claim
+table between <!-- claims:start --> and <!-- claims:end --> in that file is rewritten from
+index.json (the file is checked first)."""
 
 
 def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
