@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.database import ExampleDatabase
@@ -144,18 +145,33 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     seconds: list[tuple[str, dict[str, Any]]] = [("gd", GD_PRECISE)]
     if tol.cvxpy_cone >= case.instance.K + case.instance.N:
         seconds.insert(0, ("cvxpy", PRECISE))
-    # a second engine whose own certified ball holds counterexamples (a tiny Z whose shape is
-    # its solver's noise) has not spoken either way: the next engine is asked
+    # A second engine reproduces the counterexample, contradicts it (certified, and no point of
+    # its own certified ball is a counterexample), or is ambiguous: its own point is within its
+    # error of the claim's boundary (a tiny Z whose shape is its solver's noise). An ambiguous
+    # engine still corroborates when the exact engine's certified point lies inside its ball
+    # (||Z - Z'|| within the sum of both bounds): they agree on the minimiser, and only the
+    # shape of noise is undecided. The next engine is asked until one reproduces or contradicts.
     loose = replace(tol, gap=tol.cross_gap)
+    own = next((s for s in tight_ctx if s.instance is case.instance), None)
+    corroborated: list[str] = []
+    verdict = "not reproduced"
     for second, options in seconds:
         used: list[Solution] = []
         other = evaluate(claim, case, loose, second, options, capture=used)
-        if other.status == "counterexample" or (
-            other.status != "uncertified" and not _ball_fails(claim, case, loose, used)
-        ):
+        if other.status == "counterexample":
+            verdict = "reproduced"
             break
+        if other.status == "uncertified":
+            continue
+        theirs = next((s for s in used if s.instance is case.instance), None)
+        if not _ball_fails(claim, case, loose, used):
+            verdict = "contradicted"
+            break
+        if own is not None and theirs is not None and _inside(own, theirs):
+            corroborated.append(second)
+    confirmed = verdict == "reproduced" or (verdict == "not reproduced" and bool(corroborated))
     return {
-        "confirmed": other.status == "counterexample",
+        "confirmed": confirmed,
         **record,
         "second": {
             "engine": second,
@@ -164,8 +180,22 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
             "worst_residual": other.worst,
             "relative_gaps": list(other.gaps),
             "reason": other.reason,
+            "verdict": verdict,
+            "corroborated_by": corroborated,
         },
     }
+
+
+def _inside(mine: Solution, theirs: Solution) -> bool:
+    """Whether the two certified points are within the sum of their bounds on Z and on b."""
+    bounds = (
+        mine.certificate.distance_bounds["Z = WH"] + theirs.certificate.distance_bounds["Z = WH"]
+    )
+    b_bounds = resolution.b_bound(mine) + resolution.b_bound(theirs)
+    return (
+        float(np.linalg.norm(mine.Z - theirs.Z)) <= bounds
+        and float(np.linalg.norm(mine.b - theirs.b)) <= b_bounds
+    )
 
 
 def _resolution(
