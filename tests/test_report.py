@@ -23,11 +23,9 @@ from verify.instance import Instance
 from verify.report import (
     END,
     START,
-    atomic,
     build_report,
     claim_table_markdown,
     readme_table,
-    recover,
     slugify,
     slugs_for,
     update_readme,
@@ -202,35 +200,6 @@ def test_interrupted_run_leaves_the_previous_report(
     with pytest.raises(KeyboardInterrupt):
         build_report(out, examples=2, seed=2, claims=["theorem-IV.4"], dpi=DPI)
     assert _snapshot(out) == before
-    assert not list(out.glob(".report-*"))
-
-
-def test_a_crash_after_the_commit_point_is_rolled_forward(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Property: killed while moving files into place, the next reader completes the new report."""
-    out = tmp_path / "reports"
-    build_report(out, examples=2, seed=1, claims=["theorem-IV.4"], dpi=DPI)
-    move, calls = atomic._move, []
-
-    def crash(src: Path, dst: Path) -> None:
-        calls.append(dst)
-        if len(calls) == 3:
-            raise OSError("killed")
-        move(src, dst)
-
-    monkeypatch.setattr(atomic, "_move", crash)
-    with pytest.raises(OSError, match="killed"):
-        build_report(out, examples=2, seed=2, claims=["theorem-IV.4"], dpi=DPI)
-    assert (out / atomic.JOURNAL).exists()
-    monkeypatch.setattr(atomic, "_move", move)
-    assert recover(out)
-    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
-    assert index["seed"] == 2
-    for rel in [*index["generated"], index["claims"][0]["page"], index["claims"][0]["json"]]:
-        assert (out / rel).is_file()
-    claim = json.loads((out / index["claims"][0]["json"]).read_text(encoding="utf-8"))
-    assert claim["verdict"]["seed"] == 2
     assert not list(out.glob(".report-*"))
 
 

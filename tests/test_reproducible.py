@@ -325,13 +325,6 @@ def test_uncommitted_code_is_flagged(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs, outside the report's rendering: the JSON of build.py written through "
-    "verify.report.canonical.write_json without timings, Verdict.evidence and Outcome.as_dict "
-    "at the resolutions of verify.report.canonical, and the search's target() and choice of "
-    "the worst instance blind to residuals within the tolerance (claims/runner.py)",
-)
 def test_report_is_the_same_files_when_the_last_bits_move(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ Layout of a report directory (``reports/`` by default)::
     hunts/<slug>.md               re-rendered from hunts/<slug>.json (written by verify hunt)
     figures/<name>.png            our figures (figures/benchmarks_* belong to the benchmarks)
     benchmarks.md, .json          written by the benchmarks, linked when present
+    planted.md, .json             written by python -m proofs.planted, linked when present
 
 Every file the report writes is listed in ``index.json`` (``manifest``); only those are ever
 replaced or deleted by a later report, and a run that would replace any other file refuses
@@ -27,11 +28,13 @@ from typing import Any
 from ..claims import Claim, Verdict, check
 from ..claims.registry import select
 from ..errors import InvalidArgument, InvalidFile
-from ..io import atomic_write_json, atomic_write_text, to_jsonable
+from ..io import atomic_write_text, to_jsonable
 from ..tolerances import DEFAULT
+from . import canonical
 from . import figures as fig_a
 from . import figures_conjecture as fig_c
 from . import figures_nc as fig_b
+from . import figures_theorem as fig_t
 from .atomic import MARKER, check_replaceable, publish, staging
 from .environment import environment
 from .findings import findings
@@ -52,6 +55,7 @@ FIGURES = tuple(
         "onehot_bias",
         "onehot_grams",
         "conjecture_ssetf",
+        "ssetf_regions",
         "nc3_rotation",
         "gaps",
     )
@@ -126,6 +130,7 @@ def _figures(
         fig_a.bias_figure(stage, dpi, curves),
         fig_a.gram_figure(stage, dpi),
         fig_c.conjecture_figure(stage, dpi, fig_c.conjecture_points(instances, flags), source),
+        fig_t.ssetf_regions(stage, dpi),
         fig_b.nc3_figure(stage, dpi, seed),
         fig_b.gaps_figure(
             stage, dpi, {v.claim_id: list(v.gaps) for v in verdicts}, _empty(verdicts)
@@ -174,7 +179,7 @@ def _claim_json(
             "notes": claim.notes,
             "relaxed_from": claim.relaxed_from,
         },
-        "verdict": v.as_dict(timings=True),
+        "verdict": canonical.measured_fields(v.as_dict(timings=False), v.tolerances.residual),
         "relative_gap_summary": gap_histogram(v.gaps, v.tolerances.gap),
         "derivation": d,
         "figures": [f["file"] for f in figures],
@@ -258,7 +263,9 @@ def build_report(
             claim, slug = by_id[v.claim_id], slugs[v.claim_id]
             mine = _relevant(figures, claim.id, claim.relaxed_from)
             atomic_write_text(stage / "claims" / f"{slug}.md", claim_page(claim, v, mine, slug))
-            atomic_write_json(stage / "claims" / f"{slug}.json", _claim_json(claim, v, slug, mine))
+            canonical.write_json(
+                stage / "claims" / f"{slug}.json", _claim_json(claim, v, slug, mine)
+            )
         links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
         generated = [f["file"] for f in figures]
         for h in hunts:
@@ -278,7 +285,9 @@ def build_report(
             | set(INDEX_FILES)
         )
         index["timings"]["total_seconds"] = time.perf_counter() - start
-        atomic_write_json(stage / "index.json", index)
+        timings = index.pop("timings")  # kept out of the committed files: they differ every run
+        canonical.write_json(stage / "index.json", index)
+        index["timings"] = timings
         if progress:
             progress("publishing")
         publish(out, stage, index["manifest"])
@@ -338,6 +347,7 @@ def _index(
                 for h in hunts
             ],
             "benchmarks": "benchmarks.md" if (out / "benchmarks.md").exists() else None,
+            "planted": "planted.md" if (out / "planted.md").exists() else None,
             "figures": figures,
             "generated": generated,
         }

@@ -219,14 +219,62 @@ def _replay_findings(claims: dict[str, Any], slugs: dict[str, str]) -> list[dict
     return out
 
 
+_SETTLED = (
+    "conjecture-ssetf:if",
+    "conjecture-ssetf:only-if",
+    "theorem-ssetf:if",
+    "theorem-ssetf:only-if",
+    "theorem-ssetf:collapse",
+)
+
+
+def _settled(verdicts: list[Verdict], slugs: dict[str, str]) -> list[dict[str, Any]]:
+    """The paper's conjecture beside its corrected, proved form (when both were checked)."""
+    status = {v.claim_id: v.status for v in verdicts}
+    if not all(cid in status for cid in _SETTLED):
+        return []
+
+    def link(cid: str) -> str:
+        return f"[`{cid}`](claims/{slugs[cid]}.md): {status[cid]}"
+
+    text = (
+        "**The conjecture of Sec. IV-B, settled.** As stated it fails in both directions ("
+        + ", ".join(link(c) for c in _SETTLED[:2])
+        + "). The corrected theorem, for balanced data, every K and every λ_b, with "
+        r"$a = \|\bar Y(I-J)\|_F/\sqrt{K-1}$: $\bar H \ne 0$ is an SSETF iff the centred encoding "
+        r"$\bar Y(I-J)$ is a scaled simplex ETF with $a > c$ (λ_b = 0; then $\bar H$ is a simplex "
+        r"ETF) or $\bar Y$ is an SSETF with $a > c$ (λ_b > 0); with $a \le c$ the centred class "
+        "means vanish, and the class means lie on one line or are zero ("
+        + ", ".join(link(c) for c in _SETTLED[2:])
+        + "; proof replayed in `proofs/ssetf_theorem.py`; figure *The corrected SSETF theorem* "
+        "below)."
+    )
+    if "conjecture-ssetf-imbalanced" in status and "theorem-ssetf-imbalanced:if" in status:
+        text += (
+            r" Under imbalance the frame must be taken along $u = D^{1/2}1/\sqrt N$: the theorem "
+            r"with $J \to uu^\top$ holds ("
+            + ", ".join(
+                link(c)
+                for c in ("theorem-ssetf-imbalanced:if", "theorem-ssetf-imbalanced:only-if")
+                if c in status
+            )
+            + "), the analogue with J kept does not ("
+            + link("conjecture-ssetf-imbalanced")
+            + ")."
+        )
+    return [{"kind": "settled", "title": "the conjecture, settled", "text": text, "data": status}]
+
+
 def findings(
     verdicts: list[Verdict],
     claims: dict[str, Any],
     slugs: dict[str, str],
     hunts: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Refuted claims, hunts' amendments, derived results, then the paper's small slips."""
-    out = [_refuted(v, slugs[v.claim_id]) for v in verdicts if v.status == "refuted"]
+    """The conjecture settled, refuted claims, hunts' amendments, derived results, then the
+    paper's small slips."""
+    out = _settled(verdicts, slugs)
+    out += [_refuted(v, slugs[v.claim_id]) for v in verdicts if v.status == "refuted"]
     out += [f for f in (_hunt(h) for h in hunts) if f is not None]
     for v in verdicts:
         if v.status == "inconclusive":
