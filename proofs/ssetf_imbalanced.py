@@ -84,7 +84,7 @@ def nonzero_u_ssetf(ctx: Context) -> Residuals:
         * (_centred_scale(ctx) - _coupling(ctx))
     )
     return {
-        "Hbar != 0 (certified)": hbar_nonzero(ctx)["Hbar = 0 within the certified bound"],
+        **hbar_nonzero(ctx),
         "Hbar D^(1/2) is a u-SSETF": weighted_frame_residual(M, u, ctx.tol),
         "u-centred coefficient": relative(
             abs(p - predicted), abs(p), abs(predicted), ctx.floor("gram")

@@ -861,9 +861,9 @@ def test_top_level_help_has_no_developer_text(capsys: pytest.CaptureFixture[str]
 
 def test_hunt_premise_reads_as_what_it_means() -> None:
     """Property: a premise that holds is shown as holding, not as 'Hbar = 0 ... = 0.000e+00'."""
-    from verify.cli.hunt import premise_line
+    from verify.hunt.summary import premise_line
 
-    holds = premise_line({"Hbar = 0 within the certified bound": 0.0})
-    assert holds.startswith("premise: holds") and "= 0.000" not in holds
-    fails = premise_line({"Hbar = 0 within the certified bound": 1.0})
-    assert fails == "premise: fails (Hbar = 0 within the certified bound)"
+    holds = premise_line({"Hbar != 0 (certified)": 0.0})
+    assert holds == "premise: holds (Hbar != 0 (certified))" and "= 0.000" not in holds
+    fails = premise_line({"Hbar != 0 (certified)": 1.0, "Ybar is an SSETF": 0.0})
+    assert fails == "premise: fails (Hbar != 0 (certified))"

@@ -20,7 +20,7 @@ from ..claims.verdict import Outcome
 from ..errors import InvalidArgument
 from ..hunt import DEFAULT_DATABASE, HuntResult, hunt, write
 from ..hunt.run import check_targets
-from ..hunt.summary import text
+from ..hunt.summary import premise_line, text
 from ..hunt.target import run_slug
 from ..tolerances import DEFAULT
 from .common import console, positive_int, tolerance_line
@@ -58,7 +58,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         default=200,
         help="certified evaluations per claim hunted (default 200)",
     )
-    p.add_argument("--seed", type=int, default=0, help="same seed, same JSON (default 0)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="same seed, same JSON with --no-database (default 0); with the example database "
+        "the counterexamples saved by earlier runs are replayed first, so a later run can stop "
+        "at another counterexample (and its JSON differ) while reaching the same verdict",
+    )
     p.add_argument(
         "--relax",
         action="extend",
@@ -102,17 +109,6 @@ def _check_dir(name: str, value: str) -> None:
     path = Path(value)
     if path.exists() and not path.is_dir():
         raise InvalidArgument(name, value, "must be a directory, not a file")
-
-
-def premise_line(premise: dict[str, float]) -> str:
-    """The premise of an evaluated instance in words. Each key names the condition under which
-    the premise *fails* (``Hbar = 0 within the certified bound``) and its value is 0 when the
-    premise holds, so ``key = 0`` would read as the opposite of what it means."""
-    failed = [k for k, v in premise.items() if v != 0]
-    if not failed:
-        names = "; ".join(premise)
-        return f"premise: holds (the certificate rules out: {names})"
-    return "premise: fails (" + "; ".join(failed) + ")"
 
 
 def _show_instance(outcome: Outcome) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .summary import premise_line
+
 __all__ = ["markdown"]
 
 _WORD = {
@@ -56,7 +58,7 @@ def _instance(rec: dict[str, Any]) -> list[str]:
     lines += ["", "| residual | value |", "|---|---:|"]
     lines += [f"| {k} | {_num(v)} |" for k, v in rec["residuals"].items()]
     if rec.get("premise"):
-        lines += [f"| premise: {k} | {_num(v)} |" for k, v in rec["premise"].items()]
+        lines += [f"| {premise_line(rec['premise'])} | |"]
     gaps = ", ".join(_num(g) for g in rec["relative_gaps"]) or "-"
     lines += ["", f"Certificate: relative duality gap(s) of the exact engine's solve(s): {gaps}."]
     return lines

@@ -10,6 +10,7 @@ import numpy as np
 from ..claims.verdict import Outcome
 from ..geometry import ssetf_fit
 from ..io import to_jsonable
+from ..tolerances import DEFAULT
 from .params import params_of
 
 __all__ = ["coverage", "record", "text"]
@@ -95,6 +96,15 @@ def coverage(outcomes: list[Outcome]) -> dict[str, Any]:
         "c_vs_alpha": _tally(regimes),
         "statuses": _tally([o.status for o in outcomes]),
     }
+
+
+def premise_line(premise: dict[str, float], tol: float = DEFAULT.residual) -> str:
+    """A premise in words: each key names what must hold, and holds when its residual is at
+    most the tolerance (the convention of every residual)."""
+    failed = [k for k, v in premise.items() if not v <= tol]
+    if not failed:
+        return "premise: holds (" + "; ".join(premise) + ")"
+    return "premise: fails (" + "; ".join(failed) + ")"
 
 
 def text(outcome: Outcome, indent: str = "") -> str:
