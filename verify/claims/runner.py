@@ -116,9 +116,13 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     """Re-check a counterexample: off every regime boundary, at the gap ``confirm_gap``, resolved by
     that certificate (:mod:`verify.claims.resolution`), and with a second, independent engine.
 
-    Confirmed only when all four hold. Within ``tol.boundary`` of a singular level or of the
-    lambda_b threshold the answer depends on how the instance's own numbers round (c = alpha
-    computed as alpha (1 - 1e-16)), so such a counterexample is never confirmed.
+    Confirmed only when all four hold, the last as: the second engine reproduces the
+    counterexample, or, where its own point is too close to the claim's boundary to judge (its
+    certified ball holds counterexamples), it corroborates by placing the exact engine's point
+    inside that ball; an engine that contradicts (certified, no counterexample in its ball) stops
+    confirmation. Within ``tol.boundary`` of a singular level or of the lambda_b threshold the
+    answer depends on how the instance's own numbers round (c = alpha computed as
+    alpha (1 - 1e-16)), so such a counterexample is never confirmed.
     """
     distance = regimes.boundary_distance(case.instance)
     on_boundary = distance <= tol.boundary
