@@ -461,16 +461,19 @@ def corners(
                 centred="labels_centred" in hypotheses,
                 Q=haar_orthogonal(K, 1) if with_Q else None,
             )
-            case = _reach_with(p, c, lambda_b, encoding)
+            case = reach_with(p, c, lambda_b, encoding)
             if case is not None:
                 return case
         return None
 
-    def _reach_with(
+    def reach_with(
         p: Params, c: tuple[str, bool], lambda_b: tuple[str, float] | None, encoding: str
     ) -> Case | None:
+        """The corner with parameters ``p`` in c-regime ``c`` = (regime, near), lambda_b
+        ``(mode, factor)`` and, if given, the encoding class; None if ``p`` cannot reach it."""
         Ybar, counts = encoding_of(p), p.counts
-        values = _corner_c(*c[:1], _aimed_levels(Ybar, counts), _limit(hypotheses, Ybar), c[1])
+        regime, near = c
+        values = _corner_c(regime, _aimed_levels(Ybar, counts), _limit(hypotheses, Ybar), near)
         mode, factor = lambda_b or (base_mode, 0.5)
         for value in values:
             at_c = build(p.with_(c=value))
