@@ -30,33 +30,39 @@ import math
 
 import numpy as np
 
+from verify import Instance, regimes
 from verify.claims import Claim, Context, Residuals, relative
-from verify.claims.hypotheses import weighted_encoding, weights
 from verify.claims.residuals import hbar_nonzero
 from verify.geometry import ssetf_fit, weighted_frame_residual
 
 __all__ = ["CONJECTURE", "IF", "ONLY_IF"]
 
 
-def _coupling(ctx: Context) -> float:
-    inst = ctx.instance
-    return inst.K * math.sqrt(inst.N / inst.K * inst.lambda_W * inst.lambda_H)
+def _weighted(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """u = D^{1/2}1/sqrt(N) and the weighted encoding Ytilde = Ybar D^{1/2}/sqrt(nbar)."""
+    return regimes.weights(instance.counts), regimes.weighted_encoding(
+        instance.encoding, instance.counts
+    )
 
 
 def _centred_scale(ctx: Context) -> float:
     """a = ||Ytilde (I - J_u)||_F / sqrt(K - 1)."""
-    u, Yw = weights(ctx.instance), weighted_encoding(ctx.instance)
+    u, Yw = _weighted(ctx.instance)
     return float(np.linalg.norm(Yw - np.outer(Yw @ u, u))) / math.sqrt(ctx.instance.K - 1)
 
 
 def _above(ctx: Context) -> float:
-    return 0.0 if _centred_scale(ctx) > _coupling(ctx) * (1 + ctx.tol.boundary) else 1.0
+    return (
+        0.0
+        if _centred_scale(ctx) > regimes.coupling(ctx.instance) * (1 + ctx.tol.boundary)
+        else 1.0
+    )
 
 
 def condition(ctx: Context) -> Residuals:
     """lambda_b = 0: Ytilde (I - J_u) a scaled u-ETF; lambda_b > 0: Ytilde a u-SSETF; a > cbar."""
     inst = ctx.instance
-    u, Yw = weights(inst), weighted_encoding(inst)
+    u, Yw = _weighted(inst)
     if inst.lambda_b == 0:
         # the u-centred part's Gram must be a^2 (I - J_u) (its J_u part is 0 by construction)
         shape = weighted_frame_residual(Yw - np.outer(Yw @ u, u), u, ctx.tol)
@@ -75,13 +81,13 @@ def nonzero_u_ssetf(ctx: Context) -> Residuals:
     """Hbar D^{1/2} != 0 (certified), a u-SSETF, with the predicted u-centred coefficient."""
     inst = ctx.instance
     M = _weighted_means(ctx)
-    u = weights(inst)
+    u = regimes.weights(inst.counts)
     G = M.T @ M
     p = float(np.trace(G) - u @ G @ u) / (inst.K - 1)
     predicted = (
         math.sqrt(inst.lambda_W / inst.lambda_H)
         * math.sqrt(inst.N / inst.K)
-        * (_centred_scale(ctx) - _coupling(ctx))
+        * (_centred_scale(ctx) - regimes.coupling(ctx.instance))
     )
     return {
         **hbar_nonzero(ctx),
@@ -95,13 +101,15 @@ def nonzero_u_ssetf(ctx: Context) -> Residuals:
 def premise_u_ssetf_means(ctx: Context) -> Residuals:
     M = _weighted_means(ctx)
     return hbar_nonzero(ctx) | {
-        "Hbar D^(1/2) is a u-SSETF": weighted_frame_residual(M, weights(ctx.instance), ctx.tol)
+        "Hbar D^(1/2) is a u-SSETF": weighted_frame_residual(
+            M, regimes.weights(ctx.instance.counts), ctx.tol
+        )
     }
 
 
 def premise_j_ssetf_encoding(ctx: Context) -> Residuals:
     return {
-        "Ytilde is an SSETF": ssetf_fit(weighted_encoding(ctx.instance), ctx.tol).residual,
+        "Ytilde is an SSETF": ssetf_fit(_weighted(ctx.instance)[1], ctx.tol).residual,
         "a > cbar": _above(ctx),
     }
 

@@ -32,7 +32,18 @@ import numpy as np
 from .instance import Instance
 from .tolerances import DEFAULT, Tolerances
 
-__all__ = ["AXES", "allowed", "boundary_distance", "coverage", "label", "levels", "threshold"]
+__all__ = [
+    "AXES",
+    "allowed",
+    "boundary_distance",
+    "coupling",
+    "coverage",
+    "label",
+    "levels",
+    "threshold",
+    "weighted_encoding",
+    "weights",
+]
 
 #: every regime axis and its values, in order
 AXES: dict[str, tuple[str, ...]] = {
@@ -55,12 +66,25 @@ def coupling(instance: Instance) -> float:
     return instance.K * math.sqrt(instance.N / instance.K * instance.lambda_W * instance.lambda_H)
 
 
+def weights(counts: Iterable[int]) -> np.ndarray:
+    r""":math:`u = D^{1/2}1/\sqrt N`: the unit direction along which the bias enters (D = diag(n))."""
+    n = np.asarray(tuple(counts), dtype=float)
+    return np.sqrt(n / n.sum())
+
+
+def weighted_encoding(encoding: np.ndarray, counts: Iterable[int]) -> np.ndarray:
+    r""":math:`\bar Y D^{1/2}/\sqrt{\bar n}`, the encoding the thresholding sees."""
+    n = np.asarray(tuple(counts), dtype=float)
+    return encoding * np.sqrt(n / n.mean())
+
+
 def levels(encoding: np.ndarray, counts: Iterable[int], tol: Tolerances = DEFAULT) -> list[float]:
     """The distinct singular levels of the scaled encoding at b = 0 and at the mean-label bias."""
     n = np.asarray(tuple(counts), dtype=float)
-    scale = np.sqrt(n / n.mean())
     centred = encoding - np.outer(encoding @ n / n.sum(), np.ones(len(n)))
-    sv = np.concatenate([np.linalg.svd(A * scale, compute_uv=False) for A in (encoding, centred)])
+    sv = np.concatenate(
+        [np.linalg.svd(weighted_encoding(A, n), compute_uv=False) for A in (encoding, centred)]
+    )
     top = float(sv.max(initial=0.0))
     out: list[float] = []
     for s in sorted(float(x) for x in sv if x > _ZERO_LEVEL * top):

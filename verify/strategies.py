@@ -142,9 +142,9 @@ def encoding_of(p: Params) -> np.ndarray:
         # Ybar D^{1/2} / sqrt(nbar) = alpha P (I - beta u u^T), u = D^{1/2} 1 / sqrt(N): an SSETF
         # with respect to the counts (with balanced counts, an SSETF)
         n = np.asarray(p.counts, dtype=float)
-        u = np.sqrt(n / n.sum())
+        u = regimes.weights(n)
         frame = s["alpha"] * haar_orthogonal(K, p.seed) @ (np.eye(K) - s["beta"] * np.outer(u, u))
-        Ybar = frame * np.sqrt(n.mean() / n)
+        Ybar = frame * np.sqrt(n.mean() / n)  # undoes regimes.weighted_encoding
     else:
         raise KeyError(kind)
     if p.centred and p.encoding is None:

@@ -12,14 +12,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..errors import UnknownName
 from ..geometry import ssetf_fit, weighted_frame_residual
 from ..instance import Instance
+from ..regimes import weighted_encoding, weights
 from ..tolerances import DEFAULT, Tolerances
 
-__all__ = ["HYPOTHESES", "Hypothesis", "hypothesis", "weighted_encoding", "weights"]
+__all__ = ["HYPOTHESES", "Hypothesis", "hypothesis"]
 
 
 @dataclass(frozen=True)
@@ -34,21 +33,9 @@ def _c_below_alpha(instance: Instance, tol: Tolerances) -> bool:
     return c is not None and c < ssetf_fit(instance.encoding, tol).alpha
 
 
-def weights(instance: Instance) -> np.ndarray:
-    r"""u = D^{1/2} 1 / sqrt(N): the direction along which the bias enters, for any counts."""
-    n = np.asarray(instance.counts, dtype=float)
-    return np.sqrt(n / n.sum())
-
-
-def weighted_encoding(instance: Instance) -> np.ndarray:
-    r""":math:`\bar Y D^{1/2}/\sqrt{\bar n}`, the encoding the thresholding sees (D = diag(n))."""
-    n = np.asarray(instance.counts, dtype=float)
-    return instance.encoding * np.sqrt(n / n.mean())
-
-
 def _u_ssetf(instance: Instance, tol: Tolerances) -> bool:
-    M = weighted_encoding(instance)
-    return weighted_frame_residual(M, weights(instance), tol) <= tol.hypothesis
+    M = weighted_encoding(instance.encoding, instance.counts)
+    return weighted_frame_residual(M, weights(instance.counts), tol) <= tol.hypothesis
 
 
 HYPOTHESES: dict[str, Hypothesis] = {
