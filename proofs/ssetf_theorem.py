@@ -260,14 +260,20 @@ def condition_not_above(ctx: Context) -> Residuals:
     return encoding_condition(ctx) | {"a <= c": 1.0 - _above(ctx)}
 
 
-def nonzero_ssetf_with_scale(ctx: Context) -> Residuals:
-    """Hbar != 0 (certified), Hbar is an SSETF, and its centred Gram coefficient is k (a - c)."""
+def centred_coefficient(ctx: Context) -> tuple[float, float]:
+    """The centred Gram coefficient tr((I - J) Hbar^T Hbar)/(K - 1), as certified and as the
+    theorem gives it, k (a - c)_+."""
     inst, Hbar = ctx.instance, ctx.solution.Hbar
     c, n = inst.c, inst.n
     assert c is not None and n is not None
-    K = inst.K
-    p = float(np.trace(centring(K) @ Hbar.T @ Hbar)) / (K - 1)
-    predicted = math.sqrt(inst.lambda_W / (n * inst.lambda_H)) * (centred_scale(inst.encoding) - c)
+    p = float(np.trace(centring(inst.K) @ Hbar.T @ Hbar)) / (inst.K - 1)
+    k = math.sqrt(inst.lambda_W / (n * inst.lambda_H))
+    return p, k * max(centred_scale(inst.encoding) - c, 0.0)
+
+
+def nonzero_ssetf_with_scale(ctx: Context) -> Residuals:
+    """Hbar != 0 (certified), Hbar is an SSETF, and its centred Gram coefficient is k (a - c)."""
+    p, predicted = centred_coefficient(ctx)
     return {
         **hbar_nonzero(ctx),
         **hbar_is_ssetf(ctx),
@@ -341,13 +347,9 @@ COLLAPSE = Claim(
 
 
 def theory(ctx: Context) -> dict[str, tuple[object, object]]:
-    """The centred Gram coefficient: k (a - c) by the theorem, and as certified."""
-    inst, Hbar = ctx.instance, ctx.solution.Hbar
-    c, n = inst.c, inst.n
-    assert c is not None and n is not None
-    k = math.sqrt(inst.lambda_W / (n * inst.lambda_H))
-    p = float(np.trace(centring(inst.K) @ Hbar.T @ Hbar)) / (inst.K - 1)
-    return {"centred Gram coefficient": (k * max(centred_scale(inst.encoding) - c, 0.0), p)}
+    """The centred Gram coefficient: k (a - c)_+ by the theorem, and as certified."""
+    certified, predicted = centred_coefficient(ctx)
+    return {"centred Gram coefficient": (predicted, certified)}
 
 
 if __name__ == "__main__":

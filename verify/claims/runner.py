@@ -156,7 +156,7 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     # (||Z - Z'|| within the sum of both bounds): they agree on the minimiser, and only the
     # shape of noise is undecided. The next engine is asked until one reproduces or contradicts.
     loose = replace(tol, gap=tol.cross_gap)
-    own = next((s for s in tight_ctx if s.instance is case.instance), None)
+    own = _own(tight_ctx, case)
     corroborated: list[str] = []
     verdict = "not reproduced"
     for second, options in seconds:
@@ -167,7 +167,7 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
             break
         if other.status == "uncertified":
             continue
-        theirs = next((s for s in used if s.instance is case.instance), None)
+        theirs = _own(used, case)
         if not _ball_fails(claim, case, loose, used):
             verdict = "contradicted"
             break
@@ -190,6 +190,11 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     }
 
 
+def _own(solved: list[Solution], case: Case) -> Solution | None:
+    """The solution of the case's own instance among those a claim used, if it solved it."""
+    return next((s for s in solved if s.instance is case.instance), None)
+
+
 def _inside(mine: Solution, theirs: Solution) -> bool:
     """Whether the two certified points are within the sum of their bounds on Z and on b."""
     bounds = (
@@ -208,7 +213,7 @@ def _resolution(
     """Probe the tight certificate's ball: does the counterexample stay one everywhere tried?"""
     if tight.status != "counterexample" or not solved:
         return {"resolved": False, "reason": f"the tight solve says {tight.status}", "probes": 0}
-    own = next((s for s in solved if s.instance is case.instance), None)
+    own = _own(solved, case)
     if own is None:  # the claim never solved its own instance: nothing to resolve
         return {"resolved": True, "reason": "the claim does not use the solution", "probes": 0}
     r, change, tried = tight.worst, 0.0, 0
@@ -232,7 +237,7 @@ def _resolution(
 
 def _ball_fails(claim: Claim, case: Case, tol: Tolerances, solved: list[Solution]) -> bool:
     """Whether some probe of the certified ball around the case's solution is a counterexample."""
-    own = next((s for s in solved if s.instance is case.instance), None)
+    own = _own(solved, case)
     return own is not None and any(
         evaluate(claim, case, tol, "exact", solution=probe).status == "counterexample"
         for _, probe in resolution.probes(case, own, tol.probe_pairs)
