@@ -9,10 +9,12 @@ ones are ignored while the command saves what it has). A reader who closes stdou
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import importlib
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -56,15 +58,29 @@ def build_parser() -> argparse.ArgumentParser:
 class _Interrupts:
     """A SIGINT handler: the first press raises KeyboardInterrupt, later ones are counted and
     ignored, so a command unwinding after Ctrl-C (a hunt writing what it found) is not cut off
-    half-way and the exit status is 130, not death by signal (-2)."""
+    half-way and the exit status is 130, not death by signal (-2).
 
-    def __init__(self) -> None:
+    A press that lands in code whose exceptions Python ignores (a gc callback, a ``__del__``)
+    is lost there: :meth:`unraisable` sees it, forgets the press and delivers it again, so it
+    reaches the command instead of leaving it running with every later press ignored."""
+
+    def __init__(self, previous_hook: Any) -> None:
         self.presses = 0
+        self.previous_hook = previous_hook
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.presses += 1
         if self.presses == 1:
             raise KeyboardInterrupt
+
+    def unraisable(self, info: Any) -> None:
+        if not isinstance(info.exc_value, KeyboardInterrupt):
+            self.previous_hook(info)
+            return
+        # Deliver it again from another thread once the hook has returned: raised here, it
+        # would be ignored like the first.
+        self.presses = 0
+        threading.Timer(0.01, _thread.interrupt_main).start()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -87,12 +103,14 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``verify`` command; ``argv`` None means ``sys.argv[1:]`` (a real process: SIGINT is
     then ignored on the way out, so no press can turn the exit status into a signal)."""
-    handler = _Interrupts()
+    handler = _Interrupts(sys.unraisablehook)
     previous: Any = None
     try:
         previous = signal.signal(signal.SIGINT, handler)
     except ValueError:  # not the main thread: leave SIGINT alone
         previous = None
+    else:
+        sys.unraisablehook = handler.unraisable
     try:
         parser = build_parser()
         try:
@@ -105,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         if previous is not None:
+            sys.unraisablehook = handler.previous_hook
             if argv is None:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
             else:
