@@ -261,6 +261,25 @@ def _ssetf_premise(ctx: Context, factor: float, centred_only: bool) -> Residuals
     return shape | {"a > factor c": 0.0 if centred_scale(Ybar) > factor * c * (1 + 1e-9) else 1.0}
 
 
+def ssetf_closed_premise(ctx: Context) -> Residuals:
+    """The corrected theorem's premise with a >= c (it needs a > c: at a = c the class means
+    vanish, or collapse onto a line)."""
+    from .ssetf_theorem import centred_scale, encoding_condition
+
+    c = ctx.instance.c
+    assert c is not None
+    above = centred_scale(ctx.instance.encoding) >= c
+    return encoding_condition(ctx) | {"a >= c": 0.0 if above else 1.0}
+
+
+def nonzero_up_to_c_1(ctx: Context) -> Residuals:
+    """Hbar != 0 claimed for every c <= 1 (one-hot: the class means vanish from c = 1 on, so
+    the strict c > 1 is claimed where the theorem's c >= 1 is right)."""
+    c = ctx.instance.c
+    assert c is not None
+    return hbar_nonzero(ctx) if c <= 1 else {"Hbar != 0 (certified)": 0.0}
+
+
 def ssetf_band_premise(ctx: Context) -> Residuals:
     """a > 0.98 c claimed to suffice (it needs a > c)."""
     return _ssetf_premise(ctx, 0.98, centred_only=False)
@@ -328,6 +347,8 @@ PLANTED: dict[str, tuple[Claim, str]] = {
         (_claim("gram-c-squared", r"$(|\bar Y - b1^\top| - c^2 I)_+$", ("balanced",), gram_with_c_squared), "c != 1"),
         (_claim("gram-without-bias", r"$(|\bar Y| - cI)_+$ for all $\lambda_b$", ("balanced",), gram_without_bias), "lambda_b < inf with b != 0"),
         (_claim("ssetf-if-band", r"$a > 0.98c$ suffices", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_band_premise), "2% band below a = c"),
+        (_claim("ssetf-if-closed", r"$a \ge c$ suffices", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_closed_premise), "exactly at a = c"),
+        (_claim("nonzero-up-to-c-1", r"$\bar H \ne 0$ for $c \le 1$", OH, nonzero_up_to_c_1), "exactly at c = 1"),
         (_claim("ssetf-centred-suffices", r"centred ETF, $a > c$ suffices for all $\lambda_b$", ("balanced",), ssetf_theorem.nonzero_ssetf_with_scale, premise=ssetf_centred_premise), "lambda_b > 0, encodings with an ETF centred part but no SSETF"),
         (_claim("ssetf-only-if-needs-ssetf", r"SSETF means need an SSETF $\bar Y$ for all $\lambda_b$", ("balanced",), ybar_is_ssetf_and_above, premise=conjecture_ssetf.nonzero_and_ssetf), "lambda_b = 0"),
         (_claim("gram-mean-count", r"$k(|\bar Y - b1^\top| - cI)_+$ with $\bar n$, any counts", (), gram_with_mean_count), "imbalanced counts"),

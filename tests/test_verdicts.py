@@ -411,3 +411,72 @@ def test_label_smoothing_regions_follow_the_corrected_theorem(
     inst = Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, lam, lam, lambda_b)
     assert predicted(0.3, c, lambda_b) == region
     assert classify(inst) == region
+
+
+# ------------------------------------------------------------ boundaries, decided exactly
+
+
+def _one_hot_k2(lambda_W: float, lambda_b: float) -> Instance:
+    """One-hot, K = 2, four samples a class, lambda_H = 1/4: c = 1 exactly at lambda_W = 1/4."""
+    return Instance(np.eye(2), (4, 4), 2, lambda_W, 0.25, lambda_b)
+
+
+@pytest.mark.parametrize("lambda_b", [0.0, 0.5, math.inf])
+def test_exact_arithmetic_decides_the_level_itself(lambda_b: float) -> None:
+    """Property: (0, 0, b*) is the minimiser from c = 1 on, in the instance's own rationals:
+    at lambda_W = 1/4 and one ulp above, not one ulp below (where Z* is tiny but nonzero)."""
+    from verify.claims.exact import zero_is_the_minimiser
+
+    assert zero_is_the_minimiser(_one_hot_k2(0.25, lambda_b))
+    assert zero_is_the_minimiser(_one_hot_k2(math.nextafter(0.25, 1), lambda_b))
+    assert not zero_is_the_minimiser(_one_hot_k2(math.nextafter(0.25, 0), lambda_b))
+
+
+def test_the_exact_psd_test_agrees_with_eigenvalues() -> None:
+    """Property: the rational elimination says PSD exactly when the smallest eigenvalue is
+    >= 0, on matrices whose eigenvalues are far from 0 or exactly 0 (rank-deficient Grams)."""
+    from fractions import Fraction
+
+    from verify.claims.exact import _psd
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        K = int(rng.integers(1, 5))
+        B = rng.integers(-3, 4, size=(K, int(rng.integers(1, K + 1)))).astype(float)
+        A = B @ B.T - (float(rng.integers(0, 3)) if trial % 2 else 0.0) * np.eye(K)
+        lowest = float(np.linalg.eigvalsh(A)[0])
+        if 0 < abs(lowest) < 1e-6:
+            continue
+        exact = [[Fraction(float(x)) for x in row] for row in A]
+        assert _psd(exact) == (lowest > -1e-9), (A, lowest)
+
+
+@pytest.mark.parametrize("cid", ["planted:ssetf-if-closed", "planted:nonzero-up-to-c-1"])
+def test_a_wrong_inequality_at_the_boundary_is_refuted_exactly(cid: str) -> None:
+    """Property: a claim that is false only *at* a singular level (a >= c where a > c is
+    needed; the zero minimiser claimed only for c > 1) is refuted, with exact arithmetic as
+    the confirming engine, at the default number of examples."""
+    verdict = check(PLANTED[cid][0], seed=0, shrink=False)
+    assert verdict.status == "refuted", verdict.reason
+    assert verdict.confirmation is not None
+    assert verdict.confirmation["second"]["engine"] == "exact arithmetic"
+
+
+def test_exact_arithmetic_does_not_confirm_one_ulp_inside() -> None:
+    """Property: one ulp below c = 1 the class means are nonzero but far below what the
+    certificate resolves, so "Hbar != 0" (true there) fails numerically; exact arithmetic
+    cannot decide it (the zero point is not the minimiser), and the failure is not confirmed."""
+    from proofs.planted import nonzero_up_to_c_1
+
+    claim = Claim(
+        id="user:nonzero-up-to-c-1",
+        title="t",
+        statement="t",
+        reference="test",
+        hypotheses=("one_hot", "balanced"),
+        conclusion=nonzero_up_to_c_1,
+        kind="user",
+    )
+    conf = confirm(claim, Case(_one_hot_k2(math.nextafter(0.25, 0), 0.5)))
+    assert conf["boundary"]["on_boundary"]
+    assert not conf["confirmed"] and conf["second"]["engine"] != "exact arithmetic"

@@ -186,6 +186,8 @@ def allowed(hypotheses: Iterable[str], max_K: int = 5) -> dict[str, tuple[str, .
         out["c"] = [v for v in out["c"] if v != "above every level"]
     if "one_hot" in h:
         out["encoding"] = ["one-hot"]
+    if "label_smoothing" in h:  # an SSETF (alpha = 1 - delta, P = I)
+        out["encoding"] = [v for v in out["encoding"] if v != "not an SSETF"]
     if "ssetf_encoding" in h:
         out["encoding"] = [v for v in out["encoding"] if v != "not an SSETF"]
     if "labels_centred" in h or "u_ssetf_encoding" in h:

@@ -30,6 +30,7 @@ from .instance import Instance
 from .tolerances import DEFAULT
 
 __all__ = [
+    "CE_KINDS",
     "ENCODING_KINDS",
     "SCALARS",
     "SSETF_KINDS",
@@ -48,6 +49,10 @@ __all__ = [
 # simplest first: Hypothesis shrinks sampled_from towards the front
 SSETF_KINDS = ("one_hot", "smooth", "ssetf", "rotated_one_hot")
 ENCODING_KINDS = (*SSETF_KINDS, "shifted_frame", "gaussian", "low_rank", "u_ssetf")
+# column-stochastic encodings (soft targets), drawn for claims with the hypothesis cross_entropy:
+# rotated_smooth is J + a Q(I - J) with Q orthogonal, Q1 = 1 (an SSETF, a permutation only by
+# chance), stochastic a random soft target (softmax of Gaussian columns, not an SSETF)
+CE_KINDS = ("one_hot", "smooth", "rotated_smooth", "stochastic")
 
 # continuous encoding scalars of each kind
 SCALARS: dict[str, tuple[str, ...]] = {
@@ -55,6 +60,7 @@ SCALARS: dict[str, tuple[str, ...]] = {
     "ssetf": ("alpha", "beta"),
     "shifted_frame": ("shift",),
     "u_ssetf": ("alpha", "beta"),
+    "rotated_smooth": ("delta",),
 }
 
 # levels below this fraction of the largest are not aimed at: c ~ 1e-7 makes the objective so
@@ -107,6 +113,7 @@ class Params:
     centred: bool = False
     encoding: np.ndarray | None = None
     Q: np.ndarray | None = None
+    loss: str = "mse"
 
     def with_(self, **changes: Any) -> Params:
         return replace(self, **changes)
@@ -138,6 +145,11 @@ def encoding_of(p: Params) -> np.ndarray:
         rng = np.random.default_rng(p.seed)
         r = max(1, min(p.rank, K - 1))
         Ybar = rng.standard_normal((K, r)) @ rng.standard_normal((r, K))
+    elif kind == "rotated_smooth":
+        Ybar = _rotated_smooth(K, s["delta"], p.seed)
+    elif kind == "stochastic":
+        G = np.exp(2.0 * np.random.default_rng(p.seed).standard_normal((K, K)))
+        Ybar = G / G.sum(axis=0)
     elif kind == "u_ssetf":
         # Ybar D^{1/2} / sqrt(nbar) = alpha P (I - beta u u^T), u = D^{1/2} 1 / sqrt(N): an SSETF
         # with respect to the counts (with balanced counts, an SSETF)
@@ -151,6 +163,19 @@ def encoding_of(p: Params) -> np.ndarray:
         n = np.asarray(p.counts, dtype=float)
         Ybar = Ybar - np.outer(Ybar @ n / n.sum(), np.ones(K))
     return np.asarray(Ybar, dtype=np.float64)
+
+
+def _rotated_smooth(K: int, delta: float, seed: int) -> np.ndarray:
+    """J + a Q(I - J), Q a Haar rotation of 1^perp (Q1 = 1), a = (1 - delta) times the largest
+    scale that keeps every entry >= 0: a column-stochastic SSETF."""
+    J = np.ones((K, K)) / K
+    u = np.ones(K) / math.sqrt(K)
+    B = np.linalg.svd(np.eye(K) - np.outer(u, u))[0][:, : K - 1]  # an orthonormal basis of 1^perp
+    Q = np.outer(u, u) + B @ haar_orthogonal(K - 1, seed) @ B.T if K > 2 else np.eye(K)
+    M = Q @ (np.eye(K) - J)
+    low = -float(M.min())
+    a = (1 - delta) * (1 / K) / low if low > 0 else 1 - delta
+    return J + a * M
 
 
 def _drawn(p: Params) -> dict[str, Any]:
@@ -175,7 +200,10 @@ def build(p: Params) -> Case | None:
         Ybar = encoding_of(p)
         nbar = sum(p.counts) / p.K
         mu = p.c / (p.K * math.sqrt(nbar))
-        instance = Instance(Ybar, p.counts, p.K + p.d_extra, mu * p.ratio, mu / p.ratio, p.lambda_b)
+        loss = {} if p.loss == "mse" else {"loss": p.loss}  # the MSE instance as it always was
+        instance = Instance(
+            Ybar, p.counts, p.K + p.d_extra, mu * p.ratio, mu / p.ratio, p.lambda_b, **loss
+        )
     except (VerifyError, KeyError, ValueError, ZeroDivisionError, np.linalg.LinAlgError):
         return None
     Q = p.Q
@@ -209,6 +237,7 @@ def params_of(case: Case) -> Params:
         rank=int(drawn.get("rank", 0)),
         centred=bool(drawn.get("centred", False)),
         Q=case.Q,
+        loss=getattr(getattr(inst, "loss", None), "name", "mse"),
     )
     try:
         same = np.allclose(encoding_of(p), inst.encoding, rtol=1e-12, atol=1e-12)
@@ -230,7 +259,7 @@ def _encoding_params(draw: st.DrawFn, kind: str, K: int) -> dict[str, Any]:
     out: dict[str, Any] = {"scalars": {}, "seed": 0, "rank": 0}
     if kind not in ("one_hot", "smooth"):
         out["seed"] = draw(st.integers(0, 2**16))
-    if kind == "smooth":
+    if kind in ("smooth", "rotated_smooth"):
         out["scalars"] = {"delta": draw(st.floats(0.01, 0.99))}
     elif kind in ("ssetf", "u_ssetf"):
         out["scalars"] = {"alpha": draw(st.floats(0.1, 3.0)), "beta": draw(st.floats(-3.0, 3.0))}
@@ -293,6 +322,12 @@ def _limit(hypotheses: frozenset[str], Ybar: np.ndarray) -> float:
 
 
 def _kinds(hypotheses: frozenset[str]) -> tuple[str, ...]:
+    if "cross_entropy" in hypotheses:
+        if "one_hot" in hypotheses:
+            return ("one_hot",)
+        if "label_smoothing" in hypotheses:
+            return ("one_hot", "smooth")
+        return CE_KINDS[:3] if "ssetf_encoding" in hypotheses else CE_KINDS
     if "u_ssetf_encoding" in hypotheses:
         return ("u_ssetf",)
     if "one_hot" in hypotheses:
@@ -300,6 +335,11 @@ def _kinds(hypotheses: frozenset[str]) -> tuple[str, ...]:
     if "ssetf_encoding" in hypotheses:
         return SSETF_KINDS
     return ENCODING_KINDS
+
+
+def _loss(hypotheses: frozenset[str]) -> str:
+    """The loss the hypotheses ask for: cross-entropy for ``cross_entropy``, else MSE."""
+    return "ce" if "cross_entropy" in hypotheses else "mse"
 
 
 def _aimed_levels(Ybar: np.ndarray, counts: tuple[int, ...]) -> list[float]:
@@ -349,7 +389,10 @@ def cases(
     allowed = regimes.allowed(hypotheses, max_K)
     counts = draw(_counts_in(K, draw(st.sampled_from(allowed["counts"]))))
     d_extra = draw(st.integers(0, 2))
-    p = Params(kind, K, counts, d_extra, 1.0, 1.0, 0.0, centred="labels_centred" in hypotheses, **e)
+    p = Params(
+        kind, K, counts, d_extra, 1.0, 1.0, 0.0, centred="labels_centred" in hypotheses,
+        loss=_loss(hypotheses), **e,
+    )  # fmt: skip
     Ybar = encoding_of(p)
 
     limit = _limit(hypotheses, Ybar)
@@ -384,6 +427,7 @@ def cases(
 # the scalars a corner tries for each kind, in order (the first that reaches the regime is kept)
 _CORNER_SCALARS: dict[str, tuple[dict[str, float], ...]] = {
     "smooth": ({"delta": 0.5},),
+    "rotated_smooth": ({"delta": 0.5},),
     "ssetf": ({"alpha": 1.5, "beta": 0.5},),
     "shifted_frame": ({"shift": 0.5},),
     "u_ssetf": ({"alpha": 1.5, "beta": 0.0}, {"alpha": 1.5, "beta": 0.5}),
@@ -460,6 +504,7 @@ def corners(
                 rank=1,
                 centred="labels_centred" in hypotheses,
                 Q=haar_orthogonal(K, 1) if with_Q else None,
+                loss=_loss(hypotheses),
             )
             case = reach_with(p, c, lambda_b, encoding)
             if case is not None:

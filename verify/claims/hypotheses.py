@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import UnknownName
 from ..geometry import ssetf_fit, weighted_frame_residual
 from ..instance import Instance
@@ -38,6 +40,14 @@ def _u_ssetf(instance: Instance, tol: Tolerances) -> bool:
     return weighted_frame_residual(M, weights(instance.counts), tol) <= tol.hypothesis
 
 
+def _label_smoothing(instance: Instance, tol: Tolerances) -> bool:
+    """Ybar = (1 - delta) I + (delta/K) 1 1^T for some 0 <= delta < 1 (one-hot is delta = 0)."""
+    Y, K = instance.encoding, instance.K
+    delta = float(Y[1, 0]) * K
+    smooth = (1 - delta) * np.eye(K) + delta / K * np.ones((K, K))
+    return 0 <= delta < 1 and float(np.max(np.abs(Y - smooth))) <= tol.hypothesis
+
+
 HYPOTHESES: dict[str, Hypothesis] = {
     h.name: h
     for h in (
@@ -61,6 +71,16 @@ HYPOTHESES: dict[str, Hypothesis] = {
             "u_ssetf_encoding",
             r"$\bar Y D^{1/2} = aQ(I - \beta uu^\top)$, $u = D^{1/2}1/\sqrt N$ (an SSETF with respect to the counts)",
             _u_ssetf,
+        ),
+        Hypothesis(
+            "cross_entropy",
+            r"the loss is cross-entropy on soft targets, $l(z, y) = \log\sum_j e^{z_j} - y^\top z$",
+            lambda i, t: i.loss.name == "ce",
+        ),
+        Hypothesis(
+            "label_smoothing",
+            r"$\bar Y = (1-\delta)I_K + \frac{\delta}{K}11^\top$, $0 \le \delta < 1$",
+            _label_smoothing,
         ),
     )
 }

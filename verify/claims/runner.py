@@ -22,13 +22,14 @@ from hypothesis.database import ExampleDatabase
 
 from .. import regimes
 from ..errors import UnknownName
-from ..solve import Solution
+from ..solve import Solution, certify
 from ..solve.precise import GD_PRECISE, PRECISE
 from ..strategies import Case
 from ..tolerances import DEFAULT, Tolerances
 from . import resolution
 from .claim import Claim, Context, PredicateError, Uncertified
 from .determinism import deterministic_generation
+from .exact import exact_zero_bias, zero_is_the_minimiser
 from .hypotheses import unmet
 from .verdict import Outcome, Verdict
 
@@ -122,7 +123,9 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     inside that ball; an engine that contradicts (certified, no counterexample in its ball) stops
     confirmation. Within ``tol.boundary`` of a singular level or of the lambda_b threshold the
     answer depends on how the instance's own numbers round (c = alpha computed as
-    alpha (1 - 1e-16)), so such a counterexample is never confirmed.
+    alpha (1 - 1e-16)), so such a counterexample is confirmed only when exact arithmetic
+    decides it: when the instance's own numbers (rationals, as every float is) make (0, 0, b*)
+    the unique minimiser (:mod:`verify.claims.exact`), the claim is judged there instead.
     """
     distance = regimes.boundary_distance(case.instance)
     on_boundary = distance <= tol.boundary
@@ -140,6 +143,10 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
         },
         "resolution": resolution,
     }
+    if on_boundary:
+        exact = _exact_zero(claim, case, tol)
+        if exact is not None:  # decided in rational arithmetic: no engine can change it
+            return {"confirmed": exact["verdict"] == "reproduced", **record, "second": exact}
     if on_boundary or not resolution["resolved"]:  # no second engine can change the answer
         skipped = {"engine": "none", "status": "not run", "worst_residual": math.nan}
         return {"confirmed": False, **record, "second": {**skipped, "reason": ""}}
@@ -187,6 +194,28 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
             "verdict": verdict,
             "corroborated_by": corroborated,
         },
+    }
+
+
+def _exact_zero(claim: Claim, case: Case, tol: Tolerances) -> dict[str, Any] | None:
+    """On a boundary, the claim at the zero minimiser when exact arithmetic proves (0, 0, b*)
+    is the unique minimiser (:mod:`verify.claims.exact`); None when it does not."""
+    inst = case.instance
+    if not zero_is_the_minimiser(inst):
+        return None
+    b = np.array([float(x) for x in exact_zero_bias(inst)])
+    W, H = np.zeros((inst.K, inst.d)), np.zeros((inst.d, inst.N))
+    point = Solution(inst, W, H, b, certify(inst, W, H, b, "exact arithmetic", tol), 0.0)
+    outcome = evaluate(claim, case, tol, solution=point)
+    return {
+        "engine": "exact arithmetic",
+        "gap_tolerance": 0.0,
+        "status": outcome.status,
+        "worst_residual": outcome.worst,
+        "relative_gaps": list(outcome.gaps),
+        "reason": "(0, 0, b*) is the unique minimiser, by a KKT check in rational arithmetic",
+        "verdict": "reproduced" if outcome.status == "counterexample" else "contradicted",
+        "corroborated_by": [],
     }
 
 
@@ -249,7 +278,7 @@ def why_unconfirmed(confirmation: dict[str, Any]) -> str:
     tight, second = confirmation["tight"], confirmation["second"]
     boundary, resolved = confirmation["boundary"], confirmation["resolution"]
     why = []
-    if boundary["on_boundary"]:
+    if boundary["on_boundary"] and second["engine"] != "exact arithmetic":
         why.append(
             f"it lies {boundary['distance']:.1e} (relative) from a regime boundary, within "
             f"boundary={boundary['tolerance']:.0e}, where rounding of the instance decides"
