@@ -11,19 +11,89 @@ or returned something other than named finite residuals >= 0).
 Verdicts: ``proved`` (a complete symbolic proof replay, every step reduced by SymPy, and no
 numeric counterexample in any regime), ``verified`` (no counterexample among the certified
 instances, which reached every regime the hypotheses allow), ``refuted`` (a confirmed,
-certified counterexample), ``inconclusive`` (anything else, with the reason).
+certified counterexample), ``supported`` (a claim about a non-convex model whose only evidence is
+local search: many random starts, a second-order check, no point below the claimed optimum; weaker
+than ``verified``, never counted as a pass), ``inconclusive`` (anything else, with the reason).
+
+The names are :class:`OutcomeStatus` and :class:`VerdictStatus`, string enums whose values are the
+strings of the JSON and the reports (``VerdictStatus.PROVED == "proved"``), with named groups in
+the manner of cvxpy's ``settings.py``: :data:`PASSING` (what the README table counts as a pass),
+:data:`WEAK` (shown, never a pass), :data:`FAILING`, and :data:`CERTIFIED` / :data:`REACHED` for
+outcomes.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ..strategies import Case
 from ..tolerances import Tolerances
 
-__all__ = ["Outcome", "Verdict"]
+__all__ = [
+    "CERTIFIED",
+    "FAILING",
+    "PASSING",
+    "REACHED",
+    "VERDICT_ORDER",
+    "WEAK",
+    "Outcome",
+    "OutcomeStatus",
+    "Verdict",
+    "VerdictStatus",
+    "local_search_only",
+]
+
+
+class OutcomeStatus(StrEnum):
+    """The status of a claim at one instance (the strings are those of the JSON)."""
+
+    HOLDS = "holds"
+    COUNTEREXAMPLE = "counterexample"
+    UNCONFIRMED = "unconfirmed"
+    BETWEEN = "between"
+    VACUOUS = "vacuous"
+    UNCERTIFIED = "uncertified"
+    MALFORMED = "malformed"
+
+
+class VerdictStatus(StrEnum):
+    """The verdict over many instances (the strings are those of the JSON and the reports)."""
+
+    PROVED = "proved"
+    VERIFIED = "verified"
+    SUPPORTED = "supported"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+
+
+#: outcomes resting on a certified solve (judged against the tolerances)
+CERTIFIED = frozenset(
+    {
+        OutcomeStatus.HOLDS,
+        OutcomeStatus.COUNTEREXAMPLE,
+        OutcomeStatus.UNCONFIRMED,
+        OutcomeStatus.BETWEEN,
+    }
+)
+#: outcomes that reached a regime (certified, or certified with the premise failing)
+REACHED = CERTIFIED | {OutcomeStatus.VACUOUS}
+#: verdicts the README table counts as a pass
+PASSING = frozenset({VerdictStatus.PROVED, VerdictStatus.VERIFIED})
+#: verdicts shown with their evidence but never counted as a pass (local search alone)
+WEAK = frozenset({VerdictStatus.SUPPORTED})
+#: verdicts that fail a check
+FAILING = frozenset({VerdictStatus.REFUTED, VerdictStatus.INCONCLUSIVE})
+#: the order in which verdict statuses are listed, strongest evidence first
+VERDICT_ORDER = (
+    VerdictStatus.PROVED,
+    VerdictStatus.VERIFIED,
+    VerdictStatus.SUPPORTED,
+    VerdictStatus.REFUTED,
+    VerdictStatus.INCONCLUSIVE,
+)
 
 
 @dataclass(frozen=True)
@@ -54,10 +124,27 @@ class Outcome:
         }
 
 
+# the certified outcomes in their historical order (the evidence phrase sums them in this order)
+_CERTIFIED_ORDER = ("holds", "counterexample", "unconfirmed", "between")
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, float) and math.isinf(value):
         return "inf"
     return value
+
+
+#: ids of claims whose numeric evidence can only be local search (non-convex models, no
+#: certificate of global optimality): their "verified" is shown as "supported"
+_LOCAL_SEARCH_ONLY: set[str] = set()
+
+
+def local_search_only(claim_id: str) -> str:
+    """Mark ``claim_id`` as resting on local search alone: a verdict that would be ``verified``
+    becomes ``supported`` (``proved`` and ``refuted`` are unchanged: they do not rest on local
+    search). Returns the id, so a claim module can write ``id=local_search_only("...")``."""
+    _LOCAL_SEARCH_ONLY.add(claim_id)
+    return claim_id
 
 
 @dataclass(frozen=True)
@@ -77,6 +164,15 @@ class Verdict:
     seed: int = 0
     coverage: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.status == VerdictStatus.VERIFIED and self.claim_id in _LOCAL_SEARCH_ONLY:
+            object.__setattr__(self, "status", VerdictStatus.SUPPORTED)
+            object.__setattr__(
+                self,
+                "reason",
+                "local search only, no certificate of global optimality: " + self.reason,
+            )
+
     @property
     def worst_residual(self) -> float:
         return self.worst.worst if self.worst else 0.0
@@ -85,7 +181,7 @@ class Verdict:
     def evidence(self) -> str:
         """The evidence in a phrase."""
         c, sym = self.counts, self.symbolic
-        certified = sum(c.get(s, 0) for s in ("holds", "counterexample", "unconfirmed", "between"))
+        certified = sum(c.get(s, 0) for s in _CERTIFIED_ORDER)
         parts = []
         if sym.get("error"):
             parts.append(f"proof replay failed ({sym['error']})")
@@ -97,8 +193,10 @@ class Verdict:
             )
         elif sym:
             parts.append(f"{sym['algebra_holding']}/{sym['algebra_steps']} algebra steps hold")
-        if self.status == "refuted" and self.counterexample:
+        if self.status == VerdictStatus.REFUTED and self.counterexample:
             parts.append(f"certified counterexample, residual {self.counterexample.worst:.2e}")
+        if self.status == VerdictStatus.SUPPORTED:
+            parts.append("local search only (not a pass)")
         parts.append(f"{certified} certified instances")
         if c.get("vacuous"):
             parts.append(f"{c['vacuous']} where the premise failed")
