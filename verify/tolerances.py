@@ -34,6 +34,13 @@ class Tolerances:
         symbolic_points: random rational points at which the symbolic layer evaluates an
             identity SymPy could not reduce; ``symbolic_agreement`` the relative agreement
             required there (such a step is evidence, never part of a proof).
+        sphere_gradient: the norm of the Riemannian gradient at which local search on the
+            sphere model (:mod:`verify.sphere.solve`) stops: a first-order stationary point.
+        sphere_hessian: the most negative Riemannian Hessian eigenvalue, relative to the largest
+            in magnitude, still read as positive semidefinite (second-order check).
+        sphere_starts: random starts of a local search on the sphere model.
+        sphere_digits: decimal digits of the high-precision (mpmath) re-evaluation that
+            certifies a feasible point's loss (:mod:`verify.sphere.exact`).
         cross_gap: the certificate a *second* engine (cvxpy or gradient descent, which reach
             gaps near 1e-8, not 1e-13) must reach when it re-checks a counterexample.
         boundary: c within this relative distance of a singular level, or lambda_b of its
@@ -59,6 +66,10 @@ class Tolerances:
     cvxpy_cone: int = 40
     symbolic_points: int = 6
     symbolic_agreement: float = 1e-12
+    sphere_gradient: float = 1e-9
+    sphere_hessian: float = 1e-6
+    sphere_starts: int = 10
+    sphere_digits: int = 50
 
     def tighter(self) -> Tolerances:
         """The same tolerances with the certificate of a confirmation, ``confirm_gap``."""
