@@ -48,9 +48,11 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from verify import Instance
 from verify.claims import Claim, Context, Residuals, relative
 from verify.claims.residuals import hbar_nonzero
 from verify.geometry import centring, ssetf_fit
+from verify.strategies import Case
 from verify.symbolic import Derivation, algebra_step, lemma_step, register
 from verify.symbolic.pairs import IJ, J_PAIR, ONE, Pair, algebra_steps
 
@@ -300,6 +302,26 @@ def centred_means_vanish(ctx: Context) -> Residuals:
     }
 
 
+def explain(instance: Instance) -> str:
+    """What the theorem says at ``instance``: its condition on the encoding, a against c, and
+    so the class means it predicts (shown beside the conjecture's counterexamples)."""
+    ctx = Context(Case(instance))
+    ((name, residual),) = encoding_condition(ctx).items()
+    a, c = centred_scale(instance.encoding), instance.c
+    assert c is not None
+    holds = residual <= ctx.tol.residual
+    side = "a > c" if _above(ctx) == 0.0 else "a <= c"
+    if not holds:
+        says = f"the condition fails ({name}: residual {residual:.2g}), so no SSETF is predicted"
+    elif side == "a > c":
+        says = "the condition holds with a > c: nonzero SSETF class means"
+    else:
+        says = "the condition holds with a <= c: the centred class means vanish"
+    return f"a = {a:.4g}, c = {c:.4g}; {says}"
+
+
+_META = {"replaces": "conjecture-ssetf", "explain": explain}
+
 _STATEMENT = r"for $\lambda_b = 0$: $(I-J)\bar Y^\top\bar Y(I-J) = a^2(I-J)$; for $\lambda_b > 0$: $\bar Y = aP(I-\beta J)$; with $a = \|\bar Y(I-J)\|_F/\sqrt{K-1} > c$"
 
 IF = Claim(
@@ -315,6 +337,7 @@ IF = Claim(
     derivation="theorem-ssetf",
     kind="derived",
     group="theorem-ssetf",
+    meta=_META,
 )
 
 ONLY_IF = Claim(
@@ -329,6 +352,7 @@ ONLY_IF = Claim(
     derivation="theorem-ssetf",
     kind="derived",
     group="theorem-ssetf",
+    meta=_META,
 )
 
 COLLAPSE = Claim(
@@ -343,6 +367,7 @@ COLLAPSE = Claim(
     derivation="theorem-ssetf",
     kind="derived",
     group="theorem-ssetf",
+    meta=_META,
 )
 
 

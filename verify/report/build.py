@@ -41,6 +41,7 @@ from .findings import findings
 from .hunt_page import hunt_page
 from .hunts import conjecture_instances, load_hunts
 from .pages import claim_page, index_page
+from .replaced import replaced_counterexamples
 from .text import gap_histogram, slugs_for
 
 __all__ = ["build_report", "load_index", "run_checks"]
@@ -262,10 +263,11 @@ def build_report(
         for v in verdicts:
             claim, slug = by_id[v.claim_id], slugs[v.claim_id]
             mine = _relevant(figures, claim.id, claim.relaxed_from)
-            atomic_write_text(stage / "claims" / f"{slug}.md", claim_page(claim, v, mine, slug))
-            canonical.write_json(
-                stage / "claims" / f"{slug}.json", _claim_json(claim, v, slug, mine)
-            )
+            replaced = replaced_counterexamples(claim, hunts)
+            page = claim_page(claim, v, mine, slug, replaced)
+            atomic_write_text(stage / "claims" / f"{slug}.md", page)
+            data = _claim_json(claim, v, slug, mine) | ({"replaced": replaced} if replaced else {})
+            canonical.write_json(stage / "claims" / f"{slug}.json", data)
         links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
         generated = [f["file"] for f in figures]
         for h in hunts:

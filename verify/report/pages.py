@@ -138,7 +138,13 @@ def _derivation(claim: Claim) -> str | None:
         return None
 
 
-def claim_page(claim: Claim, v: Verdict, figures: list[dict[str, Any]], slug: str) -> str:
+def claim_page(
+    claim: Claim,
+    v: Verdict,
+    figures: list[dict[str, Any]],
+    slug: str,
+    replaced: list[dict[str, Any]] | None = None,
+) -> str:
     counts = [
         {"status": s, "count": v.counts[s], "meaning": MEANING.get(s, "")}
         for s in ("holds", "counterexample", "unconfirmed", "between", "vacuous", "uncertified")
@@ -158,6 +164,7 @@ def claim_page(claim: Claim, v: Verdict, figures: list[dict[str, Any]], slug: st
         confirmation=v.confirmation,
         derivation=_derivation(claim),
         figures=figures,
+        replaced=replaced or [],
         tolerances=str(v.tolerances),
     )
 
