@@ -16,7 +16,8 @@ from typing import Any
 
 from verify.claims import Claim
 
-#: the modules, in the paper's order (the bank of planted false claims, ``planted``, is not one)
+#: the modules, in the paper's order, then the cross-entropy literature's (the bank of planted
+#: false claims, ``planted``, is not one)
 MODULE_NAMES = (
     "theorem_iii1",
     "proposition_iii2",
@@ -31,6 +32,10 @@ MODULE_NAMES = (
     "gram_imbalanced",
     "ssetf_theorem",
     "ssetf_imbalanced",
+    # the cross-entropy literature (../shared/BEYOND.md section 1)
+    "ce_zhu_theorem31",
+    "ce_label_smoothing",
+    "ce_hong_ling",
 )
 
 #: (module, name) of every registered claim, in order
@@ -55,6 +60,14 @@ CLAIM_NAMES = (
     ("ssetf_imbalanced", "IF"),
     ("ssetf_imbalanced", "ONLY_IF"),
     ("ssetf_imbalanced", "CONJECTURE"),
+    ("ce_zhu_theorem31", "CLAIM"),
+    ("ce_zhu_theorem31", "CONSTANTS"),
+    ("ce_label_smoothing", "CLAIM"),
+    ("ce_label_smoothing", "CONSTANTS"),
+    ("ce_hong_ling", "NC1"),
+    ("ce_hong_ling", "NC1_SOFT"),
+    ("ce_hong_ling", "MINORITY"),
+    ("ce_hong_ling", "MINORITY_SMOOTH"),
 )
 
 

@@ -1,0 +1,94 @@
+r"""Zhou et al. (NeurIPS 2022): under label smoothing the balanced global minimisers are neural collapse.
+
+Source: J. Zhou, C. You, X. Li, K. Liu, S. Liu, Q. Qu, Z. Zhu, "Are all losses created equal: a
+neural collapse perspective", NeurIPS 2022 (arXiv 2210.02192). Their claim, as
+../shared/BEYOND.md states it: for balanced data (:math:`n_1 = \dots = n_K = n`) and a feature
+dimension at least the number of classes, the global minimisers of the UFM with weight decay under
+label smoothing (as under CE and MSE) are neural-collapse solutions: NC1, the classifier rows a
+simplex ETF with equal norms, NC3 :math:`h_{k,i} = \sqrt{\lambda_W/(\lambda_H n)}\,w^k`, and
+:math:`b = b^\star 1`. The loss is cross-entropy on the soft targets
+:math:`\bar Y = (1-\delta)I_K + \frac{\delta}{K}11^\top` (convex; the paper's focal loss is not, and is
+kept out of the certified engine). (The full text was not in the stored sources; the hypotheses
+above are the paper's setting as quoted in BEYOND.md.)
+
+Derived here (``ce-etf``, the replay shared with ``proofs/ce_zhu_theorem31.py``, general in
+:math:`\delta`): :math:`\bar Z = s^\star(I - J)` with
+:math:`s^\star = \log\frac{K - (K-1)(\delta + c)}{\delta + c}` when :math:`\delta + c < 1`, else 0:
+label smoothing shrinks the ETF and moves the zero-minimiser boundary from :math:`c = 1` to
+:math:`c = 1 - \delta` (the MSE level of the same encoding, where its centred scale is
+:math:`1 - \delta`). The bias is 0 for :math:`\lambda_b > 0` (the smoothed labels still have
+:math:`\bar Y 1 = 1`).
+"""
+
+from __future__ import annotations
+
+import math
+
+from verify.claims import Claim, Context, Residuals
+from verify.claims.residuals import frobenius_gap
+
+from .ce_zhu_theorem31 import bias_residuals, etf_scale, nc_residuals, predicted_gram
+
+__all__ = ["CLAIM", "CONSTANTS", "smoothing"]
+
+
+def smoothing(ctx: Context) -> float:
+    r"""The :math:`\delta` of :math:`\bar Y = (1-\delta)I + \frac\delta K 11^\top` (0 for one-hot)."""
+    return float(ctx.instance.encoding[1, 0]) * ctx.instance.K
+
+
+def conclusion(ctx: Context) -> Residuals:
+    return nc_residuals(ctx) | bias_residuals(ctx)
+
+
+def constants(ctx: Context) -> Residuals:
+    Hbar = ctx.solution.Hbar
+    return {
+        "Hbar^T Hbar = k s* (I - J), s* = log((K - (K-1)(delta+c))/(delta+c))_+": frobenius_gap(
+            Hbar.T @ Hbar, predicted_gram(ctx, smoothing(ctx)), ctx.floor("gram")
+        )
+    }
+
+
+_HYP = ("cross_entropy", "label_smoothing", "balanced")
+
+CLAIM = Claim(
+    id="zhou-2022-label-smoothing",
+    title="Label smoothing, balanced: every global minimiser is neural collapse (Zhou et al. 2022)",
+    statement=r"$\bar Y = (1-\delta)I + \frac\delta K 11^\top$: $h_{k,i} = \sqrt{\frac{\lambda_W}{\lambda_H n}}\,w^k$, $WW^\top \propto I - J$, $b = b^\star 1$, $b^\star = 0$ unless $\lambda_b = 0$",
+    reference="Zhou et al., NeurIPS 2022 (arXiv 2210.02192), label smoothing",
+    hypotheses=_HYP,
+    conclusion=conclusion,
+    derivation="ce-etf",
+    group="zhou-2022-label-smoothing",
+)
+
+CONSTANTS = Claim(
+    id="zhou-2022-label-smoothing-constants",
+    title="Derived scale under label smoothing: s* = log((K - (K-1)(delta+c))/(delta+c)), 0 from c = 1 - delta",
+    statement=r"$\bar H^\top\bar H = \sqrt{\frac{\lambda_W}{n\lambda_H}}\,s^\star(I-J)$, $s^\star = \log\frac{K-(K-1)(\delta+c)}{\delta+c}$ if $\delta + c<1$, $0$ otherwise",
+    reference="derived by nc-verify (proofs/ce_label_smoothing.py)",
+    hypotheses=_HYP,
+    conclusion=constants,
+    derivation="ce-etf",
+    kind="derived",
+    group="zhou-2022-label-smoothing",
+)
+
+
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    inst = ctx.instance
+    assert inst.c is not None
+    s = etf_scale(inst.K, inst.c, smoothing(ctx))
+    Hbar = ctx.solution.Hbar
+    return {f"Hbar^T Hbar = k s* (I - J), s* = {s:.6g}": (predicted_gram(ctx, smoothing(ctx)), Hbar.T @ Hbar)}  # fmt: skip
+
+
+if __name__ == "__main__":
+    from verify import Instance
+    from verify.claims.beside import print_beside
+    from verify.encodings import label_smoothing
+
+    for lb in (0.0, 1.0, math.inf):
+        inst = Instance(label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, lb, loss="ce")
+        print_beside(CLAIM, inst, theory)
