@@ -1,4 +1,4 @@
-r"""Problem instances of the unconstrained features model (UFM) with MSE loss.
+r"""Problem instances of the unconstrained features model (UFM), with MSE loss by default.
 
 .. math::
 
@@ -7,7 +7,10 @@ r"""Problem instances of the unconstrained features model (UFM) with MSE loss.
     \qquad Y = \bar Y C.
 
 An :class:`Instance` is immutable and validated where it is built; it knows which of the
-paper's hypotheses it satisfies, so a claim can state them and a hunt can relax them.
+paper's hypotheses it satisfies, so a claim can state them and a hunt can relax them. It
+carries its loss (:mod:`verify.losses`): MSE as above, or any convex per-sample loss l with
+:math:`\frac1N\sum_i l(Wh_i + b, y_i)` in place of the first term (``loss="ce"``:
+cross-entropy on the soft targets of a column-stochastic encoding).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidArgument, TooLarge, nonfinite_summary
+from .losses import Loss, get_loss
 from .tolerances import DEFAULT, Tolerances
 
 __all__ = [
@@ -166,6 +170,7 @@ class Instance:
     lambda_b in [0, inf].
 
     ``lambda_b = inf`` is the bias-free UFM (b = 0); ``lambda_b = 0`` an unregularised bias.
+    ``loss`` is a :class:`~verify.losses.Loss` or its name (``"mse"``, the default, or ``"ce"``).
     """
 
     encoding: np.ndarray
@@ -174,6 +179,7 @@ class Instance:
     lambda_W: float = 1e-3
     lambda_H: float = 1e-3
     lambda_b: float = 0.0
+    loss: Loss = "mse"  # type: ignore[assignment]  # a name is resolved by __post_init__
 
     def __post_init__(self) -> None:
         enc = self.encoding
@@ -237,6 +243,9 @@ class Instance:
         object.__setattr__(
             self, "lambda_b", _positive("lambda_b", self.lambda_b, allow_zero=True, allow_inf=True)
         )
+        loss = get_loss(self.loss)
+        loss.validate(enc, self.lambda_b)
+        object.__setattr__(self, "loss", loss)
 
     # --- sizes and data -------------------------------------------------------------
     @property
@@ -385,11 +394,13 @@ class Instance:
             "lambda_W": self.lambda_W,
             "lambda_H": self.lambda_H,
             "lambda_b": self.lambda_b,
+            "loss": self.loss,
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form; lambda_b = inf is written as the string "inf"."""
-        return {
+        """JSON-ready form; lambda_b = inf is written as the string "inf", and the loss by name
+        unless it is MSE (so the JSON of every MSE instance is what it was before losses)."""
+        data = {
             "K": self.K,
             "encoding": self.encoding.tolist(),
             "counts": list(self.counts),
@@ -398,6 +409,9 @@ class Instance:
             "lambda_H": self.lambda_H,
             "lambda_b": "inf" if math.isinf(self.lambda_b) else self.lambda_b,
         }
+        if self.loss.name != "mse":
+            data["loss"] = self.loss.name
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Instance:
@@ -409,6 +423,7 @@ class Instance:
             lambda_W=float(data["lambda_W"]),
             lambda_H=float(data["lambda_H"]),
             lambda_b=math.inf if lb == "inf" else float(lb),
+            loss=data.get("loss", "mse"),
         )
 
     def describe(self) -> str:
@@ -416,7 +431,9 @@ class Instance:
         held = [k for k, v in self.hypotheses().items() if v]
         lb = "inf" if math.isinf(self.lambda_b) else f"{self.lambda_b:.6g}"
         counts = f"n={self.n} each" if self.balanced else f"counts={list(self.counts)}"
+        loss = "" if self.loss.name == "mse" else f", loss={self.loss.name}"
         return (
             f"K={self.K}, {counts}, d={self.d}, lambda_W={self.lambda_W:.6g}, "
-            f"lambda_H={self.lambda_H:.6g}, lambda_b={lb}; hypotheses: {', '.join(held) or 'none'}"
+            f"lambda_H={self.lambda_H:.6g}, lambda_b={lb}{loss}; "
+            f"hypotheses: {', '.join(held) or 'none'}"
         )

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from ..instance import Instance
+from ..losses import MSE
 from ..tolerances import DEFAULT, Tolerances
 
 __all__ = ["Certificate", "certify", "first_order_residuals", "ufm_objective"]
@@ -232,8 +233,15 @@ def first_order_residuals(
     With :math:`E = Y - WH` and :math:`M_\gamma = I - \gamma 11^\top/N`,
     (6) :math:`E M_\gamma H^\top = \lambda_W N W`, (7) :math:`W^\top E M_\gamma = \lambda_H N H`,
     (8) :math:`b = \tfrac{\gamma}{N} E 1`.
+    For any other loss: :func:`verify.solve.gap.loss_residuals` (the conditions before b is
+    eliminated, named ``stationarity W``, ``stationarity H``, ``stationarity b``, ``balance``).
     """
     W, H, b = _float64(W, H, b)
+    if not isinstance(instance.loss, MSE):
+        from .gap import loss_residuals
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            return loss_residuals(instance, W, H, b, tol)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported as inf or nan
         return _residuals(instance, W, b, _residual_sums(instance, W, H, b), tol)
 
@@ -290,6 +298,7 @@ class Certificate:
     certified: bool
     reason: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    uniqueness: str = ""  # what is and is not unique at a minimiser (non-MSE losses; "" for MSE)
     point: tuple[Instance, np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, repr=False, compare=False
     )  # the certified (instance, W, H, b); None when it was not finite
@@ -302,7 +311,7 @@ class Certificate:
         return first_order_residuals(*self.point, self.tolerances)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "primal": self.primal,
             "dual": self.dual,
             "gap": self.gap,
@@ -315,6 +324,9 @@ class Certificate:
             "certified": self.certified,
             "reason": self.reason,
         }
+        if self.uniqueness:
+            data["uniqueness"] = self.uniqueness
+        return data
 
 
 def _dual_point(instance: Instance, sums: _GapSums) -> tuple[float, float]:
@@ -466,21 +478,16 @@ def _certify(
     tol: Tolerances,
     details: dict[str, Any] | None,
 ) -> Certificate:
-    N = instance.N
-    sums = _gap_sums(instance, W, H, b)
-    primal = _objective(instance, W, b, sums)
-    dual, ratio = _dual_point(instance, sums)
-    gap = primal - dual
-    relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
-    # the computed gap is itself rounded: the distance bounds use the gap plus its rounding
-    slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual))
-    bounds = {
-        "X = WH + b1^T": math.sqrt(2 * N * slack),
-        "within-class scatter": math.sqrt(2 * slack / instance.lambda_H),
-    }
-    if 0 < instance.lambda_b < math.inf:
-        bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
-    bounds["Z = WH"] = _z_bound(instance, W, sums, bounds)
+    uniqueness = ""
+    if isinstance(instance.loss, MSE):
+        primal, dual, gap, relative_gap, ratio, bounds = _mse_parts(instance, W, H, b)
+    else:
+        from .gap import loss_gap_parts, uniqueness_note
+
+        parts = loss_gap_parts(instance, W, H, b, tol)
+        primal, dual, gap = parts["primal"], parts["dual"], parts["gap"]
+        relative_gap, ratio, bounds = parts["relative_gap"], parts["ratio"], parts["bounds"]
+        uniqueness = uniqueness_note(instance)
     # a certificate with any non-finite quantity proves nothing (a dual of +inf would make the
     # gap -inf and the relative gap 0), so it is never certified
     quantities = {"primal": primal, "dual": dual, "gap": gap, "relative gap": relative_gap}
@@ -512,5 +519,28 @@ def _certify(
         certified,
         reason,
         details or {},
+        uniqueness,
         (instance, W, H, b),
     )
+
+
+def _mse_parts(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
+) -> tuple[float, float, float, float, float, dict[str, float]]:
+    """Primal, dual, gap, relative gap, ||Lambda||_2/mu and distance bounds for MSE."""
+    N = instance.N
+    sums = _gap_sums(instance, W, H, b)
+    primal = _objective(instance, W, b, sums)
+    dual, ratio = _dual_point(instance, sums)
+    gap = primal - dual
+    relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
+    # the computed gap is itself rounded: the distance bounds use the gap plus its rounding
+    slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual))
+    bounds = {
+        "X = WH + b1^T": math.sqrt(2 * N * slack),
+        "within-class scatter": math.sqrt(2 * slack / instance.lambda_H),
+    }
+    if 0 < instance.lambda_b < math.inf:
+        bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
+    bounds["Z = WH"] = _z_bound(instance, W, sums, bounds)
+    return primal, dual, gap, relative_gap, ratio, bounds

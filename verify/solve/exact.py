@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..instance import Instance
+from ..losses import MSE
 from ..tolerances import Tolerances
 
 __all__ = ["estimated_seconds", "solve_exact"]
@@ -158,6 +159,10 @@ def solve_exact(
     The only option is ``progress``, a callable told each Newton step and the pass over the data.
     """
     progress = options.pop("progress", None)
+    if not isinstance(instance.loss, MSE):
+        from .reduced import solve_reduced
+
+        return solve_reduced(instance, tol, progress=progress, **options)
     if options:
         raise TypeError(f"the exact engine takes no options, got {sorted(options)}")
     Y, N, K, d = instance.Y, instance.N, instance.K, instance.d

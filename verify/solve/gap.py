@@ -1,0 +1,259 @@
+r"""The duality gap of the UFM for any convex loss (:mod:`verify.losses`), from (W, H, b) alone.
+
+For :math:`d \ge K` the UFM's minimum equals that of the convex problem
+
+.. math::
+
+    F^\star = \min_{Z, b}\ L(Z + b1^\top) + \mu\|Z\|_* + \tfrac{\lambda_b}{2}\|b\|^2,
+    \qquad L(X) = \tfrac1N\textstyle\sum_i l(x_i, y_i),\ \mu = \sqrt{\lambda_W\lambda_H}
+
+(:math:`\min_{WH = Z}\tfrac{\lambda_W}{2}\|W\|^2 + \tfrac{\lambda_H}{2}\|H\|^2 = \mu\|Z\|_*`
+does not involve the loss). With :math:`L^*(G) = \tfrac1N\sum_i l^*(Ng_i, y_i)` its dual is
+
+.. math::
+
+    D(G) = -L^*(G) - \tfrac{1}{2\lambda_b}\|G1\|^2 \quad\text{s.t.}\quad \|G\|_2 \le \mu
+
+(no last term for :math:`\lambda_b = \infty`; for :math:`\lambda_b = 0` it is the constraint
+:math:`G1 = 0`), and :math:`f(W, H, b) - D(G) \ge f - \min f \ge 0` for every feasible G.
+The dual points tried are built from the gradients :math:`u_i = \nabla l(x_i, y_i)` at
+:math:`X = WH + b1^\top` (:math:`G = U/N` is the dual solution at a minimiser): U itself
+(:math:`0 < \lambda_b`), U centred by the loss (:meth:`~verify.losses.Loss.centre`,
+:math:`\lambda_b < \infty`), each brought into the ball by scaling
+(:math:`t = \min(1, \mu N/\|U\|_2)`, which keeps every loss's conjugate finite) and by
+clipping its singular values at :math:`\mu N` (kept only where the conjugate stays finite);
+the best finite value is the dual.
+
+Distances, from the gap plus its rounding (``slack``), for every loss: the bias,
+:math:`\|b - b^\star\| \le \sqrt{2\,\mathrm{slack}/\lambda_b}` (:math:`0<\lambda_b<\infty`: F is
+:math:`\lambda_b`-strongly convex in b); the within-class scatter,
+:math:`\sum_i\|h_i - \bar h_{y_i}\|^2 \le 2\,\mathrm{slack}/\lambda_H` (replacing H by its class
+means lowers the loss, Jensen, and the penalty by exactly :math:`\tfrac{\lambda_H}{2}` times the
+scatter); and the loss gradient at the minimiser, which is unique: :math:`l^*` is
+:math:`1/L_l`-strongly convex (:math:`L_l` = ``loss.smoothness``), so D is
+:math:`N/L_l`-strongly concave and :math:`\|U_{\rm dual} - U^\star\|_F \le \sqrt{2L_lN\,\mathrm{slack}}`,
+hence :math:`\|\nabla l(X) - U^\star\|_F` is at most that plus :math:`\|U_{\rm dual} - \nabla l(X)\|_F`
+(for cross-entropy: the softmax probabilities of a minimiser are certified to that distance).
+Only a strongly convex loss (m = ``loss.strong_convexity`` > 0) bounds the logits,
+:math:`\|X - X^\star\|_F \le \sqrt{2N\,\mathrm{slack}/m}`; cross-entropy is not strongly convex
+(its Hessian vanishes along 1 and degenerates as softmax(x) nears a vertex), so its certificate
+bounds no distance in Z: the key ``"Z = WH"`` is absent, not infinite.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..instance import Instance
+from ..losses import Loss
+from ..tolerances import Tolerances
+
+__all__ = ["DualBound", "dual_bound", "gradients", "loss_gap_parts"]
+
+_TINY = np.finfo(np.float64).tiny
+_BLOCK_BYTES = 1 << 23
+
+
+@dataclass(frozen=True)
+class DualBound:
+    """The best dual value found, ``||U||_2 / (mu N)`` of the raw gradients, and the distance
+    ``||U_dual - U||_F`` of the dual point kept from the gradients (for the gradient bound)."""
+
+    value: float
+    ratio: float
+    moved: float
+    point: str
+
+
+def gradients(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
+) -> tuple[float, float, np.ndarray]:
+    r"""One blocked pass over the columns: :math:`\sum_i l(x_i, y_i)`, :math:`\|H\|_F^2` and the
+    gradients U = :math:`\nabla l(X)`, (K, N), at :math:`X = WH + b1^\top`."""
+    loss, Y, N, K, d = instance.loss, instance.Y, instance.N, instance.K, H.shape[0]
+    block = min(N, max(64, _BLOCK_BYTES // (8 * (K + d))))
+    U = np.empty((K, N))
+    total = hh = 0.0
+    for start in range(0, N, block):
+        stop = min(start + block, N)
+        Hb = H[:, start:stop]
+        X = W @ Hb
+        X += b[:, None]
+        value, U[:, start:stop] = loss.value_and_gradient(X, Y[:, start:stop])
+        total += float(value.sum())
+        hh += float(np.vdot(Hb, Hb))
+    return total, hh, U
+
+
+def _value(
+    loss: Loss, U: np.ndarray, Y: np.ndarray, w: np.ndarray, N: int, lambda_b: float
+) -> float:
+    conj = loss.conjugate(U, Y)
+    if not np.all(np.isfinite(conj)):
+        return -math.inf
+    value = -float(conj @ w) / N
+    if 0 < lambda_b < math.inf:
+        g1 = (U @ w) / N
+        value -= 0.5 / lambda_b * float(g1 @ g1)
+    return value
+
+
+def dual_bound(
+    loss: Loss,
+    U: np.ndarray,
+    Y: np.ndarray,
+    weights: np.ndarray,
+    N: int,
+    mu: float,
+    lambda_b: float,
+) -> DualBound:
+    """The dual of the module docstring at the points built from gradient columns ``U`` (K, B)
+    with ``weights`` (B,): B = N columns of weight 1 (the certificate), or the K classes
+    weighted by their counts (the exact engine's reduced problem)."""
+    candidates: list[tuple[str, np.ndarray]] = []
+    if lambda_b > 0:
+        candidates.append(("gradient", U))
+    if lambda_b < math.inf:
+        candidates.append(("centred gradient", loss.centre(U, Y, weights)))
+    best = DualBound(-math.inf, math.nan, math.nan, "none")
+    ratio = math.nan
+    for name, V in candidates:
+        if not np.all(np.isfinite(V)):
+            continue
+        e, E = np.linalg.eigh((V * weights) @ V.T)
+        e = np.clip(e, 0.0, None)
+        r = math.sqrt(float(e[-1])) / (mu * N)
+        if name == "gradient" or math.isnan(ratio):
+            ratio = r
+        scaled = V / r if r > 1.0 else V
+        tries = [(name + ", scaled", scaled)]
+        if r > 1.0:
+            root = np.sqrt(e)
+            f = np.ones_like(e)
+            over = root > mu * N
+            f[over] = mu * N / root[over]
+            tries.append((name + ", clipped", ((E * f) @ E.T) @ V))
+        for label, point in tries:
+            value = _value(loss, point, Y, weights, N, lambda_b)
+            if value > best.value:
+                moved = float(np.sqrt(((point - U) ** 2).sum(axis=0) @ weights))
+                best = DualBound(value, ratio, moved, label)
+    return DualBound(best.value, ratio, best.moved, best.point)
+
+
+def loss_gap_parts(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, tol: Tolerances
+) -> dict[str, Any]:
+    """Primal, dual, gap and distance bounds of (W, H, b) for a non-MSE loss (module docstring)."""
+    loss, N = instance.loss, instance.N
+    total, hh, U = gradients(instance, W, H, b)
+    primal = (
+        total / N + 0.5 * instance.lambda_W * float(np.vdot(W, W)) + 0.5 * instance.lambda_H * hh
+    )
+    if math.isinf(instance.lambda_b):
+        primal = primal if not np.any(b) else math.inf
+    else:
+        primal += 0.5 * instance.lambda_b * float(b @ b)
+    ones = np.ones(N)
+    dual = dual_bound(loss, U, instance.Y, ones, N, instance.mu, instance.lambda_b)
+    gap = primal - dual.value
+    relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
+    slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual.value))
+    bounds = {"within-class scatter": math.sqrt(2 * slack / instance.lambda_H)}
+    if 0 < instance.lambda_b < math.inf:
+        bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
+    bounds["loss gradient at WH + b1^T"] = math.sqrt(2 * loss.smoothness * N * slack) + dual.moved
+    if loss.strong_convexity > 0:
+        bounds["X = WH + b1^T"] = math.sqrt(2 * N * slack / loss.strong_convexity)
+    return {
+        "primal": primal,
+        "dual": dual.value,
+        "gap": gap,
+        "relative_gap": relative_gap,
+        "ratio": dual.ratio,
+        "bounds": bounds,
+        "dual_point": dual.point,
+    }
+
+
+def uniqueness_note(instance: Instance) -> str:
+    """What the certificate says is and is not unique at a minimiser of this instance."""
+    loss = instance.loss
+    parts = [
+        "W, H: unique only up to an orthogonal map of the feature space given Z = WH",
+        "the loss gradient at WH + b1^T is unique (bounded above)",
+    ]
+    if loss.strong_convexity > 0:
+        parts.append("X = WH + b1^T is unique (bounded above)")
+    else:
+        parts.append(
+            f"Z = WH: no distance bound ({loss.name} is not strongly convex); the class "
+            "means are exact only through the within-class scatter bound"
+        )
+    if math.isinf(instance.lambda_b):
+        parts.append("b = 0 (bias-free)")
+    elif instance.lambda_b > 0:
+        parts.append("b is unique (bounded above)")
+    elif loss.shift_invariant:
+        parts.append(
+            "b is NOT unique: b + t1 is a minimiser for every real t (lambda_b = 0 and the loss "
+            "is invariant to adding t1 to the logits); only b - mean(b)1 is meaningful"
+        )
+    else:
+        parts.append("b: no distance bound (lambda_b = 0)")
+    return "; ".join(parts)
+
+
+def _rel(residual: float, *terms: float) -> float:
+    return 0.0 if residual == 0.0 else residual / max(sum(terms), _TINY)
+
+
+def loss_residuals(
+    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, tol: Tolerances
+) -> dict[str, float]:
+    r"""Relative residuals of the UFM's first-order conditions for any loss, with
+    :math:`G = \nabla L(WH + b1^\top) = U/N`: ``stationarity W``
+    :math:`GH^\top + \lambda_W W = 0`, ``stationarity H`` :math:`W^\top G + \lambda_H H = 0`,
+    ``stationarity b`` :math:`G1 + \lambda_b b = 0` (absent for :math:`\lambda_b = \infty`) and
+    ``balance`` :math:`\lambda_W W^\top W = \lambda_H HH^\top`; each over the norms of its terms
+    (for G1 the bound :math:`\sqrt N\|G\|_F`, as G1 cancels at a minimiser) plus ``tol.floor`` times their natural scale (:meth:`Instance.scales`). (For MSE these are
+    the paper's (6)-(8) before b is eliminated.)"""
+    N, lw, lh = instance.N, instance.lambda_W, instance.lambda_H
+    sc, fl = instance.scales(), tol.floor
+    _, _, U = gradients(instance, W, H, b)
+    GHt = (U @ H.T) / N
+    WtG = (W.T @ U) / N
+    out = {
+        "stationarity W": _rel(
+            float(np.linalg.norm(GHt + lw * W)),
+            float(np.linalg.norm(GHt)),
+            lw * float(np.linalg.norm(W)),
+            fl * lw * sc["W"],
+        ),
+        "stationarity H": _rel(
+            float(np.linalg.norm(WtG + lh * H)),
+            float(np.linalg.norm(WtG)),
+            lh * float(np.linalg.norm(H)),
+            fl * lh * sc["H"],
+        ),
+    }
+    if not math.isinf(instance.lambda_b):
+        G1, lb = U.sum(axis=1) / N, instance.lambda_b
+        out["stationarity b"] = _rel(
+            float(np.linalg.norm(G1 + lb * b)),
+            math.sqrt(N) * float(np.linalg.norm(U)) / N,  # ||G1|| <= sqrt(N) ||G||_F
+            lb * float(np.linalg.norm(b)),
+            fl * (1 + lb) * sc["b"],
+        )
+    WtW, HHt = lw * (W.T @ W), lh * (H @ H.T)
+    out["balance"] = _rel(
+        float(np.linalg.norm(WtW - HHt)),
+        float(np.linalg.norm(WtW)),
+        float(np.linalg.norm(HHt)),
+        fl * lw * sc["WtW"],
+    )
+    return out
