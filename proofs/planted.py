@@ -300,6 +300,39 @@ def ybar_is_ssetf_and_above(ctx: Context) -> Residuals:
     }
 
 
+# --- cross-entropy, one-hot, balanced: the true forms are those of proofs/ce_zhu_theorem31.py ---
+
+
+def ce_etf_scale_wrong(ctx: Context) -> Residuals:
+    """The CE class-mean Gram with the scale log(K(1-c)/c) in place of log((K-(K-1)c)/c)."""
+    inst = ctx.instance
+    c, n = inst.c, inst.n
+    assert c is not None and n is not None
+    s = math.log(inst.K * (1 - c) / c) if c < 1 else 0.0
+    G = math.sqrt(inst.lambda_W / (n * inst.lambda_H)) * s * (np.eye(inst.K) - 1 / inst.K)
+    Hbar = ctx.solution.Hbar
+    return {"Hbar^T Hbar": frobenius_gap(Hbar.T @ Hbar, G, ctx.floor("gram"))}
+
+
+def ce_bias_mse_form(ctx: Context) -> Residuals:
+    """MSE's bias 1/((1+lambda_b)K) carried over to cross-entropy (where it is 0); along 1 only
+    where CE fixes it (lambda_b > 0)."""
+    inst, b = ctx.instance, ctx.solution.b
+    if inst.lambda_b == 0:  # CE fixes b only along 1^perp, where both are 0
+        return {"(I - J) b = 0": frobenius_gap(b - b.mean(), np.zeros_like(b), ctx.floor("b"))}
+    return _bias_residual(
+        ctx, 0.0 if math.isinf(inst.lambda_b) else 1 / (1 + inst.lambda_b) / inst.K
+    )
+
+
+def ce_nc3_kappa_swapped(ctx: Context) -> Residuals:
+    """Zhu et al.'s NC3 with lambda_W and lambda_H swapped: Hbar = sqrt(lambda_H/(lambda_W n)) W^T."""
+    inst, s = ctx.instance, ctx.solution
+    assert inst.n is not None
+    kappa = math.sqrt(inst.lambda_H / (inst.lambda_W * inst.n))
+    return {"Hbar = kappa W^T": frobenius_gap(s.Hbar, kappa * s.W.T, ctx.floor("Hbar"))}
+
+
 def _claim(
     name: str,
     statement: str,
@@ -321,6 +354,7 @@ def _claim(
 
 
 OH = ("one_hot", "balanced")
+CE = ("cross_entropy", "one_hot", "balanced")
 OH1 = ("one_hot", "balanced", "c_below_1")
 
 #: name -> (the planted claim, the regime where it is false)
@@ -356,6 +390,10 @@ PLANTED: dict[str, tuple[Claim, str]] = {
         (dataclasses.replace(REGISTRY["theorem-IV.4"].relaxed("balanced"), id="planted:nc3-any-counts", kind="planted", group="planted"), "imbalanced counts"),
         (dataclasses.replace(REGISTRY["theorem-III.1"].relaxed("one_hot"), id="planted:theorem-III.1-any-encoding", kind="planted", group="planted"), "encodings other than one-hot"),
         (dataclasses.replace(REGISTRY["theorem-III.1"].relaxed("c_below_1"), id="planted:theorem-III.1-any-c", kind="planted", group="planted"), "c >= 1, the zero minimiser"),
+        # cross-entropy (proofs/ce_zhu_theorem31.py): the true forms with one thing wrong
+        (_claim("ce-etf-scale", r"CE: $s^\star = \log\frac{K(1-c)}{c}$", CE, ce_etf_scale_wrong), "cross-entropy, c < 1"),
+        (_claim("ce-bias-mse-form", r"CE: $b = \frac{1}{(1+\lambda_b)K}1$", CE, ce_bias_mse_form), "cross-entropy, 0 < lambda_b < inf"),
+        (_claim("ce-nc3-kappa-swapped", r"CE: $\bar H = \sqrt{\lambda_H/(\lambda_W n)}\,W^\top$", CE, ce_nc3_kappa_swapped), "cross-entropy, lambda_W != lambda_H, c < 1"),
     )
 }  # fmt: skip
 
