@@ -63,7 +63,11 @@ def _as_solution(solution: Solution, Z: np.ndarray, b: np.ndarray, name: str) ->
 
 def probes(case: Case, solution: Solution, pairs: int) -> Iterator[tuple[str, Solution]]:
     """Named points of the certified ball around ``solution`` (see the module's docstring), with
-    ``pairs`` antithetic random pairs (``Tolerances.probe_pairs``)."""
+    ``pairs`` antithetic random pairs (``Tolerances.probe_pairs``). A certificate that bounds no
+    distance in Z (a loss that is not strongly convex: cross-entropy) has no ball to probe, so
+    there are none: such a counterexample rests on the tight solve and the second engine."""
+    if "Z = WH" not in solution.certificate.distance_bounds:
+        return
     Z, b = solution.Z, solution.b
     dZ, db = solution.certificate.distance_bounds["Z = WH"], b_bound(solution)
     U, sigma, Vt = np.linalg.svd(Z, full_matrices=False)

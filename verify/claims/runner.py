@@ -225,7 +225,10 @@ def _own(solved: list[Solution], case: Case) -> Solution | None:
 
 
 def _inside(mine: Solution, theirs: Solution) -> bool:
-    """Whether the two certified points are within the sum of their bounds on Z and on b."""
+    """Whether the two certified points are within the sum of their bounds on Z and on b (never,
+    when a certificate bounds no distance in Z)."""
+    if not all("Z = WH" in s.certificate.distance_bounds for s in (mine, theirs)):
+        return False
     bounds = (
         mine.certificate.distance_bounds["Z = WH"] + theirs.certificate.distance_bounds["Z = WH"]
     )
@@ -256,6 +259,13 @@ def _resolution(
                 "probes": tried,
             }
         change = max(change, abs(at.worst - r))
+    if not tried:  # no ball to probe (a certificate with no distance bound in Z)
+        return {
+            "resolved": True,
+            "reason": "the certificate bounds no distance in Z: nothing to probe, the second "
+            "engine must reproduce the counterexample",
+            "probes": 0,
+        }
     resolved = r - change >= tol.refute
     moved = f"{change:.1e}" if change > tol.residual else f"≤ {tol.residual:.0e}"  # else rounding
     reason = f"worst residual {r:.2e} moves by at most {moved} inside the certified bounds" + (
