@@ -25,9 +25,14 @@ from __future__ import annotations
 import math
 
 from verify.claims import Claim, Context, Residuals
-from verify.claims.residuals import frobenius_gap
 
-from .ce_zhu_theorem31 import bias_residuals, etf_scale, nc_residuals, predicted_gram
+from .ce_zhu_theorem31 import (
+    bias_residuals,
+    constants_residuals,
+    etf_scale,
+    nc_residuals,
+    predicted_gram,
+)
 
 __all__ = ["CLAIM", "CONSTANTS", "smoothing"]
 
@@ -42,12 +47,8 @@ def conclusion(ctx: Context) -> Residuals:
 
 
 def constants(ctx: Context) -> Residuals:
-    Hbar = ctx.solution.Hbar
-    return {
-        "Hbar^T Hbar = k s* (I - J), s* = log((K - (K-1)(delta+c))/(delta+c))_+": frobenius_gap(
-            Hbar.T @ Hbar, predicted_gram(ctx, smoothing(ctx)), ctx.floor("gram")
-        )
-    }
+    """s* = log((K - (K-1)(delta+c))/(delta+c))_+, as the certified softmax probabilities."""
+    return constants_residuals(ctx, smoothing(ctx))
 
 
 _HYP = ("cross_entropy", "label_smoothing", "balanced")
@@ -66,7 +67,7 @@ CLAIM = Claim(
 CONSTANTS = Claim(
     id="zhou-2022-label-smoothing-constants",
     title="Derived scale under label smoothing: s* = log((K - (K-1)(delta+c))/(delta+c)), 0 from c = 1 - delta",
-    statement=r"$\bar H^\top\bar H = \sqrt{\frac{\lambda_W}{n\lambda_H}}\,s^\star(I-J)$, $s^\star = \log\frac{K-(K-1)(\delta+c)}{\delta+c}$ if $\delta + c<1$, $0$ otherwise",
+    statement=r"$\bar Z = s^\star(I-J)$, $s^\star = \log\frac{K-(K-1)(\delta+c)}{\delta+c}$ if $\delta + c<1$, $0$ otherwise; checked as $\mathrm{softmax}(\bar z_k + b)_k = 1 - \frac{(K-1)(\delta+c)}{K}$",
     reference="derived by nc-verify (proofs/ce_label_smoothing.py)",
     hypotheses=_HYP,
     conclusion=constants,

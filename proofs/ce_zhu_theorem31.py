@@ -59,10 +59,13 @@ __all__ = [
     "CLAIM",
     "CONSTANTS",
     "bias_residuals",
+    "certified_probabilities",
+    "constants_residuals",
     "derive",
     "etf_scale",
     "nc_residuals",
     "predicted_gram",
+    "predicted_probabilities",
 ]
 
 
@@ -73,6 +76,22 @@ def etf_scale(K_: int, c_: float, delta: float = 0.0) -> float:
     r""":math:`s^\star`: the class means of Z are :math:`s^\star(I - J)` (0 when :math:`\delta + c \ge 1`)."""
     r = (delta + c_) / K_
     return math.log((1 - (K_ - 1) * r) / r) if delta + c_ < 1 else 0.0
+
+
+def predicted_probabilities(K_: int, c_: float, delta: float = 0.0) -> np.ndarray:
+    r"""The softmax of the class means' logits, :math:`p_{jk} = \mathrm{softmax}(\bar z_k + b)_j`:
+    :math:`q = (\delta + c)/K` off the diagonal and :math:`1 - (K-1)q` on it (the optimality
+    condition of :math:`s^\star`), uniform 1/K for :math:`\delta + c \ge 1`."""
+    q = min((delta + c_) / K_, 1 / K_)
+    return q * np.ones((K_, K_)) + (1 - K_ * q) * np.eye(K_)
+
+
+def certified_probabilities(ctx: Context) -> np.ndarray:
+    """softmax(W Hbar + b 1^T), column k for class k (every sample of a class, by NC1)."""
+    s = ctx.solution
+    X = s.W @ s.Hbar + s.b[:, None]
+    P = np.exp(X - X.max(axis=0))
+    return P / P.sum(axis=0)
 
 
 def predicted_gram(ctx: Context, delta: float = 0.0) -> np.ndarray:
@@ -329,14 +348,25 @@ def conclusion(ctx: Context) -> Residuals:
     return nc_residuals(ctx) | bias_residuals(ctx)
 
 
-def constants(ctx: Context) -> Residuals:
-    """The derived scale: Hbar^T Hbar = k s* (I - J)."""
-    Hbar = ctx.solution.Hbar
+def constants_residuals(ctx: Context, delta: float) -> Residuals:
+    """The derived scale, through the quantity the certificate resolves: the softmax
+    probabilities of the minimiser (the loss gradient P - Y is unique and certified; Z is not
+    bounded by a CE certificate, and near c = 1 - delta, where s* -> 0, a gap of 1e-13 leaves s*
+    uncertain by ~1e-5 relative). p = 1 - (K-1)(delta + c)/K on the true class is s*'s optimality
+    condition, s* = log(p (K-1)/(1 - p))."""
+    inst = ctx.instance
+    assert inst.c is not None
+    P = certified_probabilities(ctx)
     return {
-        "Hbar^T Hbar = k s* (I - J), s* = log((K - (K-1)c)/c)_+": frobenius_gap(
-            Hbar.T @ Hbar, predicted_gram(ctx), ctx.floor("gram")
+        "softmax(W Hbar + b1^T) = p* on the true class, (delta+c)/K elsewhere": frobenius_gap(
+            P, predicted_probabilities(inst.K, inst.c, delta)
         )
     }
+
+
+def constants(ctx: Context) -> Residuals:
+    """The derived scale s* = log((K - (K-1)c)/c)_+, as the certified softmax probabilities."""
+    return constants_residuals(ctx, 0.0)
 
 
 _HYP = ("cross_entropy", "one_hot", "balanced")
@@ -357,7 +387,7 @@ CLAIM = Claim(
 CONSTANTS = Claim(
     id="zhu-theorem-3.1-constants",
     title="Derived scale of the cross-entropy ETF: s* = log((K - (K-1)c)/c) for c < 1, else 0",
-    statement=r"$\bar H^\top\bar H = \sqrt{\frac{\lambda_W}{n\lambda_H}}\,s^\star(I-J)$, $s^\star = \log\frac{K-(K-1)c}{c}$ if $c<1$, $0$ otherwise",
+    statement=r"$\bar Z = s^\star(I-J)$, $s^\star = \log\frac{K-(K-1)c}{c}$ if $c<1$, $0$ otherwise; equivalently $\mathrm{softmax}(\bar z_k + b)_k = 1 - \frac{(K-1)c}{K}$ (checked: the certificate resolves the probabilities)",
     reference="derived by nc-verify (proofs/ce_zhu_theorem31.py)",
     hypotheses=_HYP,
     conclusion=constants,
