@@ -189,3 +189,44 @@ def test_the_docs_squared_hinge_example_certifies():
     lines = block.split("class SquaredHinge")[1].split("\ninst =")[0].count("\n")
     assert lines < 40
     exec(compile(block, "docs/LOSSES.md", "exec"), {})
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def _cli(capsys, *argv):
+    from verify.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_solves_ce_and_writes_the_loss_in_the_json(capsys, tmp_path):
+    import json
+
+    path = tmp_path / "s.json"
+    code, out, _ = _cli(
+        capsys, "solve", "--loss", "ce", "-K", "3", "--counts", "5,3,2", "--json", str(path)
+    )
+    assert code == 0 and "certified" in out and "b is NOT unique" in out
+    data = json.loads(path.read_text())
+    assert data["instance"]["loss"] == "ce" and data["certificate"]["uniqueness"]
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (("solve", "--loss", "ce", "--encoding", "random:3", "-K", "3"), "column-stochastic"),
+        (("solve", "--loss", "hinge"), "loss='hinge': unknown"),
+        (("check", "--loss", "ce", "theorem-III.1"), "is about mse, not ce"),
+        (("derive", "--loss", "ce", "theorem-III.1"), "is about mse, not ce"),
+        (("hunt", "--loss", "ce", "theorem-IV.1"), "is about mse, not ce"),
+    ],
+)
+def test_cli_bad_loss_input_is_a_one_line_error_and_writes_nothing(capsys, tmp_path, argv, words):
+    out = tmp_path / "out.json"
+    extra = ("--out", str(tmp_path / "h")) if argv[0] == "hunt" else ("--json", str(out))
+    code, _, err = _cli(capsys, *argv, *extra)
+    assert code == 2 and words in err and err.count("\n") == 1
+    assert not out.exists() and not (tmp_path / "h").exists()

@@ -9,7 +9,9 @@ from rich.table import Table
 from ..claims import Claim, Verdict, check
 from ..claims.files import claims_named
 from ..claims.registry import select
+from ..errors import InvalidArgument
 from ..io import atomic_write_json
+from ..losses import LOSSES, get_loss
 from ..tolerances import DEFAULT
 from .common import check_output_path, console, positive_int, tolerance_line
 
@@ -36,6 +38,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         nargs="*",
         help="claim ids or groups (see `verify list`), or path/to/file.py:NAME for your own",
     )
+    add_loss_option(p, "check only the claims about this loss (default: every claim)")
     p.add_argument("--examples", "-M", type=positive_int("examples"), default=50)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None)
@@ -45,15 +48,44 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.set_defaults(run=run_check)
 
 
+def add_loss_option(p: argparse.ArgumentParser, help: str) -> None:
+    """``--loss NAME``: one of :data:`verify.losses.LOSSES` (an unknown name is exit 2)."""
+    p.add_argument("--loss", default=None, metavar="|".join(LOSSES), help=help)
+
+
+def claim_loss(claim: Claim) -> str:
+    """The loss a claim is about: cross-entropy when it assumes ``cross_entropy``, else MSE."""
+    return "ce" if "cross_entropy" in claim.hypotheses else "mse"
+
+
+def for_loss(claims: list[Claim], loss: str | None, named: bool) -> list[Claim]:
+    """The claims about ``loss`` (all for None). A claim named explicitly that is about another
+    loss is an error (``named``); a group or the default selection keeps the ones that fit."""
+    if loss is None:
+        return claims
+    name = get_loss(loss).name
+    if named:
+        other = [c for c in claims if claim_loss(c) != name]
+        if other:
+            c = other[0]
+            raise InvalidArgument(
+                "loss",
+                loss,
+                f"claim {c.id!r} is about {claim_loss(c)}, not {name} (to test it under another "
+                f"loss, hunt it with --relax)",
+            )
+    return [c for c in claims if claim_loss(c) == name]
+
+
 def run_list(args: argparse.Namespace) -> int:
     table = Table(title="claims")
-    for column in ("id", "kind", "hypotheses", "reference"):
+    for column in ("id", "kind", "loss", "hypotheses", "reference"):
         table.add_column(column)
     for claim in select(None):
         hyps = ", ".join(claim.hypotheses) or "none"
         if claim.premise is not None:
             hyps += " (premise on the solution)"
-        table.add_row(claim.id, claim.kind, hyps, claim.reference)
+        table.add_row(claim.id, claim.kind, claim_loss(claim), hyps, claim.reference)
     console.print(table)
     return 0
 
@@ -91,7 +123,9 @@ def _claims(specs: list[str]) -> list[Claim]:
 
 def run_check(args: argparse.Namespace) -> int:
     check_output_path("json", args.json)
-    claims = _claims(args.claims)
+    claims = for_loss(_claims(args.claims), args.loss, named=bool(args.claims))
+    if not claims:
+        raise InvalidArgument("loss", args.loss, "no claim selected is about this loss")
     verdicts = []
     with console.status("checking") as status:
         for claim in claims:

@@ -9,6 +9,7 @@ import sympy as sp
 from ..claims.registry import select
 from ..errors import InvalidArgument
 from ..io import atomic_write_json
+from .check import add_loss_option, for_loss
 from .common import console
 
 
@@ -20,6 +21,7 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         "its proof replay, each step decided by SymPy.",
     )
     p.add_argument("claim", help="claim id or group (see `verify list`)")
+    add_loss_option(p, "the loss the claim must be about (exit 2 if it is not)")
     p.add_argument(
         "--json",
         default=None,
@@ -32,7 +34,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..symbolic import derivation
 
-    ids = sorted({c.derivation for c in select([args.claim]) if c.derivation})
+    ids = sorted(
+        {c.derivation for c in for_loss(select([args.claim]), args.loss, True) if c.derivation}
+    )
     if not ids:
         raise InvalidArgument(
             "claim", args.claim, "has no symbolic part; it is checked numerically only"

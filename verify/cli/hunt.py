@@ -16,13 +16,16 @@ from pathlib import Path
 
 from rich.markup import escape
 
+from ..claims.files import claims_named
 from ..claims.verdict import Outcome
 from ..errors import InvalidArgument
 from ..hunt import DEFAULT_DATABASE, HuntResult, hunt, write
 from ..hunt.run import check_targets
 from ..hunt.summary import premise_line, text
 from ..hunt.target import run_slug
+from ..losses import get_loss
 from ..tolerances import DEFAULT
+from .check import add_loss_option, for_loss
 from .common import console, positive_int, tolerance_line
 
 DEFAULT_OUT = "hunts"
@@ -102,6 +105,9 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     p.add_argument("--no-database", action="store_true", help="neither replay nor save examples")
     p.add_argument("--no-amend", action="store_true", help="do not propose or hunt amendments")
     p.add_argument("--strict", action="store_true", help="exit 1 when refuted or inconclusive")
+    add_loss_option(
+        p, "the loss the claim must be about (exit 2 if it is not; with --relax, a name check)"
+    )
     p.set_defaults(run=run)
 
 
@@ -178,6 +184,11 @@ def run(args: argparse.Namespace) -> int:
     database = None if args.no_database else args.database
     if database is not None:
         _check_dir("database", database)
+    if args.loss is not None:
+        # the claim must be about this loss, unless its loss is relaxed (hunted under others)
+        get_loss(args.loss)
+        if not args.relax:
+            for_loss(claims_named(args.claim), args.loss, named=True)
     check_targets(args.out, run_slug(args.claim, tuple(args.relax)))
     result = hunt(
         args.claim,

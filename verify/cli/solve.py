@@ -17,6 +17,7 @@ from ..errors import InvalidArgument
 from ..geometry import ssetf_fit
 from ..instance import Instance, require_memory, solve_bytes
 from ..io import atomic_write_json
+from ..losses import LOSSES, MSE, get_loss
 from ..metrics import nc_metrics
 from ..solve import ENGINES, Solution, solve
 from ..solve.exact import estimated_seconds
@@ -50,6 +51,13 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
         type=real("lambda-b", allow_inf=True),
         default=0.0,
         help="bias regularisation, or inf for the bias-free UFM",
+    )
+    p.add_argument(
+        "--loss",
+        default="mse",
+        metavar="|".join(LOSSES),
+        help="mse (default) or ce: cross-entropy on the soft targets of a column-stochastic "
+        "encoding (onehot, smooth:DELTA or a PATH.npy whose columns sum to 1)",
     )
     p.add_argument("--engine", choices=list(ENGINES), default="exact")
     p.add_argument("--json", default=None, help="write the solution and certificate as JSON")
@@ -94,7 +102,10 @@ def instance_from_args(args: argparse.Namespace) -> Instance:
         needed = solve_bytes(K, N, d, metrics=True, json=bool(args.json))
         require_memory(needed, _sizes_arguments(args, N, d))
     encoding = encoding_from_spec(args.encoding, K)
-    return Instance(encoding, counts, args.dim, args.lambda_W, args.lambda_H, args.lambda_b)
+    loss = get_loss(args.loss)
+    return Instance(
+        encoding, counts, args.dim, args.lambda_W, args.lambda_H, args.lambda_b, loss=loss
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -144,9 +155,12 @@ def show(solution: Solution, progress: Callable[[str], None] | None = None) -> N
     if progress is not None:
         progress("certificate: first-order residuals, one more pass over the data")
     residuals = cert.residuals
+    if cert.uniqueness:
+        console.print(f"unique    {cert.uniqueness}", markup=False)
     if residuals:
+        lemma = "Lemma III.3" if isinstance(inst.loss, MSE) else f"the UFM with {inst.loss.name}"
         console.print(
-            "first-order conditions of Lemma III.3, relative residuals: "
+            f"first-order conditions of {lemma}, relative residuals: "
             + ", ".join(
                 f"{label} {_num(residuals[key], '.1e')}"
                 for key, label in RESIDUAL_LABELS.items()
@@ -185,6 +199,9 @@ RESIDUAL_LABELS = {
     "(6)": "(6) stationarity in W",
     "(7)": "(7) stationarity in H",
     "(8)": "(8) optimal bias b",
+    "stationarity W": "stationarity in W",
+    "stationarity H": "stationarity in H",
+    "stationarity b": "stationarity in b",
     "balance": "balance lambda_W W^T W = lambda_H H H^T",
 }
 
@@ -207,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
     instance = instance_from_args(args)
     K, N, d = instance.K, instance.N, instance.d
     seconds = 0.0
-    if float(K) ** 3 + float(K) * d * N > _SMALL_COST:
+    if float(K) ** 3 + float(K) * d * N > _SMALL_COST and isinstance(instance.loss, MSE):
         seconds = estimated_seconds(K, N, d)
     if seconds > LONG_SECONDS:
         print(

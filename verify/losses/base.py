@@ -24,6 +24,8 @@ whose conjugate is finite everywhere, such as MSE; cross-entropy overrides it).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["Loss"]
@@ -72,6 +74,12 @@ class Loss:
         conjugate's domain; the default subtracts the weighted mean column."""
         mean = (U @ weights) / weights.sum()
         return U - mean[:, None]
+
+    has_cvxpy = False  # True when :meth:`cvxpy` is implemented (the ``cvxpy`` engine needs it)
+
+    def cvxpy(self, X: Any, Y: np.ndarray) -> Any:
+        r"""The CVXPY expression of :math:`\sum_i l(x_i, y_i)` for a (K, N) variable X."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<loss {self.name}>"

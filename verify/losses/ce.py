@@ -23,7 +23,10 @@ objective unbounded below along the bias).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from scipy.special import xlogy
 
 from ..errors import InvalidArgument
 from ..tolerances import DEFAULT
@@ -97,13 +100,21 @@ class CrossEntropy(Loss):
     def conjugate(self, U: np.ndarray, Y: np.ndarray) -> np.ndarray:
         Q = U + Y
         s = Y.sum(axis=0)
+        # sum_j q_j log(q_j / s) = sum_j q_j log q_j - s log s on the domain (1^T q = s)
         with np.errstate(divide="ignore", invalid="ignore"):
-            logs = np.where(Q > 0, np.log(np.where(Q > 0, Q, 1.0) / s), 0.0)
-        value = np.einsum("ij,ij->j", Q, logs)
-        slack = 64 * _EPS * (np.abs(U).sum(axis=0) + s + 1.0)
-        outside = np.any(Q < 0, axis=0) | (np.abs(Q.sum(axis=0) - s) > slack)
+            value = xlogy(Q, Q).sum(axis=0) - xlogy(s, s)
+        slack = 64 * _EPS * (Q.shape[0] * np.abs(Q).max(axis=0) + s + 1.0)
+        outside = (Q.min(axis=0) < 0) | (np.abs(Q.sum(axis=0) - s) > slack)
         value[outside] = np.inf
         return value
+
+    has_cvxpy = True
+
+    def cvxpy(self, X: Any, Y: np.ndarray) -> Any:
+        import cvxpy as cp
+
+        s = Y.sum(axis=0)
+        return s @ cp.log_sum_exp(X, axis=0) - cp.sum(cp.multiply(Y, X))
 
     def centre(self, U: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> np.ndarray:
         r"""Subtract the weighted mean column :math:`\delta`; where that makes some

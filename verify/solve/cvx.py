@@ -4,7 +4,9 @@ r"""Engine ``cvxpy``: the convex reformulation through CVXPY with a named conic 
 
     \min_{Z, b}\ \frac{1}{2N}\|Z + b 1^\top - Y\|_F^2 + \mu\|Z\|_* + \frac{\lambda_b}{2}\|b\|^2
 
-on the full K x N problem (no reduction to class means), with :math:`b = 0` for
+on the full K x N problem (no reduction to class means); for another loss the first term is
+:math:`\frac1N\sum_i l(z_i + b, y_i)` as the loss writes it in CVXPY (:meth:`Loss.cvxpy`;
+cross-entropy: ``log_sum_exp`` by columns, exponential cones, as a user would write it), with :math:`b = 0` for
 :math:`\lambda_b = \infty` and no penalty for :math:`\lambda_b = 0`. This is what a user would
 write by hand, so it is both an independent cross-check of the exact engine and the peer the
 benchmarks compare against. Only an ``OPTIMAL`` status is accepted (``OPTIMAL_INACCURATE`` is a
@@ -21,8 +23,9 @@ from typing import Any
 import cvxpy as cp
 import numpy as np
 
-from ..errors import SolverFailure, UnknownName
+from ..errors import InvalidArgument, SolverFailure, UnknownName
 from ..instance import Instance
+from ..losses import MSE
 from ..tolerances import Tolerances
 from .factor import balanced_factors
 
@@ -45,7 +48,12 @@ def problem(instance: Instance) -> tuple[cp.Problem, cp.Variable, cp.Variable | 
         b = cp.Variable(K, name="b")
         fit = Z + cp.reshape(b, (K, 1), order="F") @ np.ones((1, N)) - Y
         penalty = 0.5 * instance.lambda_b * cp.sum_squares(b) if instance.lambda_b > 0 else 0.0
-    objective = cp.sum_squares(fit) / (2 * N) + mu * cp.normNuc(Z) + penalty
+    if isinstance(instance.loss, MSE):
+        data: cp.Expression = cp.sum_squares(fit) / (2 * N)
+    else:
+        X = fit + Y  # the logits Z + b 1^T
+        data = instance.loss.cvxpy(X, Y) / N
+    objective = data + mu * cp.normNuc(Z) + penalty
     return cp.Problem(cp.Minimize(objective)), Z, b
 
 
@@ -56,6 +64,10 @@ def solve_cvxpy(
     name = solver.upper()
     if name not in SOLVERS:
         raise UnknownName("solver", solver, list(SOLVERS))
+    if not isinstance(instance.loss, MSE) and not instance.loss.has_cvxpy:
+        raise InvalidArgument(
+            "engine", "cvxpy", f"the loss {instance.loss.name!r} has no CVXPY form (Loss.cvxpy)"
+        )
     prob, Z, b = problem(instance)
     try:
         with warnings.catch_warnings():

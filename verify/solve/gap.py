@@ -114,24 +114,24 @@ def dual_bound(
     """The dual of the module docstring at the points built from gradient columns ``U`` (K, B)
     with ``weights`` (B,): B = N columns of weight 1 (the certificate), or the K classes
     weighted by their counts (the exact engine's reduced problem)."""
+    unit = bool(np.all(weights == 1.0))
     candidates: list[tuple[str, np.ndarray]] = []
     if lambda_b > 0:
         candidates.append(("gradient", U))
     if lambda_b < math.inf:
         candidates.append(("centred gradient", loss.centre(U, Y, weights)))
-    best = DualBound(-math.inf, math.nan, math.nan, "none")
+    best: tuple[float, str, np.ndarray | None] = (-math.inf, "none", None)
     ratio = math.nan
     for name, V in candidates:
         if not np.all(np.isfinite(V)):
             continue
-        e, E = np.linalg.eigh((V * weights) @ V.T)
+        e, E = np.linalg.eigh(V @ V.T if unit else (V * weights) @ V.T)
         e = np.clip(e, 0.0, None)
         r = math.sqrt(float(e[-1])) / (mu * N)
         if name == "gradient" or math.isnan(ratio):
             ratio = r
-        scaled = V / r if r > 1.0 else V
-        tries = [(name + ", scaled", scaled)]
-        if r > 1.0:
+        tries = [(name + ", scaled", V / r if r > 1.0 else V)]
+        if r > 1.0:  # singular values clipped at mu N: moves only the directions that overshoot
             root = np.sqrt(e)
             f = np.ones_like(e)
             over = root > mu * N
@@ -139,10 +139,14 @@ def dual_bound(
             tries.append((name + ", clipped", ((E * f) @ E.T) @ V))
         for label, point in tries:
             value = _value(loss, point, Y, weights, N, lambda_b)
-            if value > best.value:
-                moved = float(np.sqrt(((point - U) ** 2).sum(axis=0) @ weights))
-                best = DualBound(value, ratio, moved, label)
-    return DualBound(best.value, ratio, best.moved, best.point)
+            if value > best[0]:
+                best = (value, label, point)
+    top, chosen, kept = best
+    if kept is None:
+        return DualBound(-math.inf, ratio, math.nan, chosen)
+    D = kept - U
+    moved = float(np.linalg.norm(D)) if unit else float(np.sqrt((D * D).sum(axis=0) @ weights))
+    return DualBound(top, ratio, moved, chosen)
 
 
 def loss_gap_parts(

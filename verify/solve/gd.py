@@ -1,6 +1,7 @@
 r"""Engine ``gd``: full-batch gradient descent on the non-convex UFM, as the literature does it.
 
-With :math:`R = WH + b1^\top - Y`, a fixed step :math:`\eta` and a random start
+With :math:`R = WH + b1^\top - Y` (for a loss other than MSE, R is the loss gradient
+:math:`\nabla l` at the logits :math:`WH + b1^\top`, column by column), a fixed step :math:`\eta` and a random start
 (Gaussian W and per-sample Gaussian columns of H, scale ``init_scale``; b = 0):
 
 .. math::
@@ -27,6 +28,7 @@ import numpy as np
 
 from ..errors import SolverFailure
 from ..instance import Instance
+from ..losses import MSE
 from ..tolerances import Tolerances
 
 __all__ = ["default_step", "initial_point", "solve_gd"]
@@ -39,13 +41,19 @@ def default_step(instance: Instance) -> float:
     :math:`\|H\|_2^2 = \sigma_1(Z)/s^2` with :math:`s = (\lambda_H/\lambda_W)^{1/4}` and
     :math:`\sigma_1(Z) \le \sigma_1(Y)`, so the blocks' curvatures are at most
     :math:`\sigma_1(Y)s^{\mp 2}/N + \lambda_{W,H}` and :math:`1 + \lambda_b` for b.
+    For another loss the data terms are multiplied by its smoothness :math:`L_l`, with
+    :math:`\sigma_1(Y)` kept as the scale of Z (a heuristic there: a CE minimiser's logits can
+    exceed it; pass ``step`` if the default diverges, which is reported, never hidden).
     """
     Y, N = instance.Y, instance.N
     sigma = math.sqrt(max(float(np.linalg.eigvalsh(Y @ Y.T)[-1]), 0.0))
     s2 = math.sqrt(instance.lambda_H / instance.lambda_W)
-    L = max(sigma * s2 / N + instance.lambda_W, sigma / (s2 * N) + instance.lambda_H)
+    smooth = instance.loss.smoothness
+    L = max(
+        smooth * sigma * s2 / N + instance.lambda_W, smooth * sigma / (s2 * N) + instance.lambda_H
+    )
     if not math.isinf(instance.lambda_b):
-        L = max(L, 1.0 + instance.lambda_b)
+        L = max(L, smooth + instance.lambda_b)
     return 1.0 / L
 
 
@@ -75,6 +83,7 @@ def solve_gd(
     if not (eta > 0 and math.isfinite(eta)):
         raise SolverFailure(f"step={eta!r}: the step must be positive and finite")
     W, H, b = initial_point(instance, seed, init_scale)
+    loss = None if isinstance(instance.loss, MSE) else instance.loss
     Y, N = instance.Y, instance.N
     lw, lh, lb = instance.lambda_W, instance.lambda_H, instance.lambda_b
     bias = not math.isinf(lb)
@@ -86,7 +95,10 @@ def solve_gd(
         while iterations < max_iter:
             R = W @ H
             R += b[:, None]
-            R -= Y
+            if loss is None:
+                R -= Y
+            else:  # R is the loss gradient at the logits; fit the loss's value beside it
+                fit, R = loss.value_and_gradient(R, Y)
             gW = R @ H.T
             gW *= 1.0 / N
             gW += lw * W
@@ -96,7 +108,8 @@ def solve_gd(
             gb = R.sum(axis=1) / N + lb * b if bias else np.zeros_like(b)
             if iterations % check_every == 0:
                 norm = math.sqrt(float(np.vdot(gW, gW)) + float(np.vdot(gH, gH)) + float(gb @ gb))
-                f = 0.5 / N * float(np.vdot(R, R)) + 0.5 * lw * float(np.vdot(W, W))
+                data = 0.5 * float(np.vdot(R, R)) if loss is None else float(fit.sum())
+                f = data / N + 0.5 * lw * float(np.vdot(W, W))
                 f += 0.5 * lh * float(np.vdot(H, H)) + (0.5 * lb * float(b @ b) if bias else 0.0)
                 if iterations == 0:
                     first, f0 = norm, f
