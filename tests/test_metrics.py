@@ -114,8 +114,10 @@ def test_centred_ssetf_is_etf_for_unbalanced_counts(beta: float) -> None:
     K = 3
     Hbar = 1.5 * orthogonal(5, seed=2)[:, :K] @ (np.eye(K) - beta / K * np.ones((K, K)))
     H, labels = collapsed(Hbar, [1, 4, 9])
-    assert nc2_etf(H, labels) < 1e-12
+    assert nc2_etf(H, labels, centring="class-mean") < 1e-12
+    assert nc2_etf(H, labels, centred=True) < 1e-12  # the older spelling of class-mean
     assert nc2_etf(H, labels, centred=False) > 1e-3
+    assert nc2_etf(H, labels) > 1e-3  # the sample mean (default) is not the UFM's centring
 
 
 def test_nc3_self_dual_and_rotated() -> None:
@@ -126,10 +128,11 @@ def test_nc3_self_dual_and_rotated() -> None:
     H = rng.standard_normal((6, 12))
     Hbar = np.stack([H[:, labels == k].mean(axis=1) for k in range(4)], axis=1)
     W = 0.7 * Hbar.T
-    assert nc3(H, labels, W, centred=False) < 1e-14
+    sd = "self-duality"
+    assert nc3(H, labels, W, centred=False, form=sd) < 1e-14
     assert nc3prime(H, labels, W, centred=False) < 1e-14
     QW = orthogonal(4, seed=4) @ W
-    assert nc3(H, labels, QW, centred=False) > 0.1
+    assert nc3(H, labels, QW, centred=False, form=sd) > 0.1
     assert nc3prime(H, labels, QW, centred=False) < 1e-13
 
 
@@ -193,13 +196,15 @@ def test_features_from_arrays_layouts() -> None:
         (lambda: nc1(np.ones(4), [0, 1, 0, 1]), "H"),
         (lambda: nc1(np.ones((2, 0)), []), "H"),
         (lambda: nc1(np.ones((2, 3)), [0, 0, 0]), "labels"),  # K = 1
-        (lambda: nc1(np.ones((2, 3)), [0, 2, 2]), "labels"),  # class 1 empty
+        (lambda: nc1(np.ones((2, 3)), [0, 3, 3]), "labels"),  # id >= N without W
         (lambda: nc1(np.ones((2, 3)), [0, 1]), "labels"),
         (lambda: nc1(np.ones((2, 3)), [0, 0.5, 1]), "labels"),
         (lambda: nc1(np.ones((2, 3)), ["a", "b", "c"]), "labels"),
         (lambda: nc3(np.ones((2, 3)), [0, 1, 1], np.ones((2, 3))), "W"),
         (lambda: nc3(np.ones((2, 3)), [0, 1, 1], None), "W"),  # type: ignore[arg-type]
-        (lambda: nc3(np.ones((2, 3)), [0, 1, 1], np.ones((3, 2))), "labels"),  # class 2 empty
+        (lambda: nc3(np.ones((2, 3)), [0, 2, 1], np.ones((2, 2))), "labels"),  # id >= K of W
+        (lambda: nc3(np.ones((2, 3)), [0, 1, 1], np.ones((2, 2)), form="x"), "form"),
+        (lambda: nc1(np.ones((2, 3)), [0, 1, 1], centring="global"), "centring"),
         (lambda: nc4(np.ones((2, 3)), [0, 1, 1], np.ones((2, 2)), np.ones(3)), "b"),
         (lambda: nc4(np.ones((2, 3)), [0, 1, 1], np.ones((2, 2)), [0.0, math.inf]), "b"),
         (lambda: nc_metrics(np.ones((2, 3)), [0, 1, 1], b=np.ones(2)), "b"),

@@ -85,3 +85,26 @@ class Tolerances:
 
 
 DEFAULT = Tolerances()
+
+
+@dataclass(frozen=True)
+class MetricsTolerances:
+    """Tolerances of :mod:`verify.metrics`, the NC metrics of any features (a real network's
+    included); kept apart from :class:`Tolerances`, whose string every verdict prints.
+
+    Attributes:
+        rounding: a singular value of the class-mean matrix below ``rounding`` times its scale
+            (the largest singular value, or the largest class mean measured from the reference
+            point the sums were taken about, whichever is larger) is rounding, not data, and is
+            left out of the pseudo-inverse of Sigma_B. The class means are accurate to a few
+            ulps (2.2e-16) of that scale; 1e-12 leaves a margin of about 4500 ulps for the
+            summation of N samples. The number of directions left out is reported.
+    """
+
+    rounding: float = 1e-12
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+METRICS = MetricsTolerances()
