@@ -124,10 +124,28 @@ def _relative(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a - b) / np.linalg.norm(b))
 
 
+def _gram_parts(G: np.ndarray) -> tuple[float, float, float]:
+    r"""(centred part, common part, scale) of a class-mean Gram G = Hbar^T Hbar:
+    :math:`\operatorname{tr}((I-J)G(I-J))` (the squared norms of the centred class means),
+    :math:`K\,1^\top G 1/K^2` (K times the squared norm of their mean) and
+    :math:`\operatorname{tr} G`, so that centred + common = scale."""
+    K = G.shape[0]
+    common = float(G.sum()) / K
+    scale = float(np.trace(G))
+    return scale - common, common, scale
+
+
 def compare(net: dict[str, Any], ufm: dict[str, Any]) -> dict[str, float]:
     """Discrepancies of a network's measurements from the certified minimiser's (both from
-    :func:`measure`); every entry is 0 when they agree."""
+    :func:`measure`); every entry is 0 when they agree. The two signed ``gram_*`` entries split
+    the class-mean Gram's difference: ``gram_centred`` is the relative change of the centred
+    part (the ETF's), ``gram_common`` the change of the common part (the mean class mean's)
+    relative to the UFM's whole scale tr G* (the common part itself is 0 for a simplex ETF)."""
+    c_net, m_net, _ = _gram_parts(np.array(net["gram"]))
+    c_ufm, m_ufm, scale = _gram_parts(np.array(ufm["gram"]))
     return {
+        "gram_centred": (c_net - c_ufm) / c_ufm,
+        "gram_common": (m_net - m_ufm) / scale,
         "objective_excess": (net["objective"] - ufm["objective"]) / ufm["objective"],
         "bias": _relative(np.array(net["bias"]), np.array(ufm["bias"])),
         "bias_mean": abs(net["bias_mean"] - ufm["bias_mean"]) / abs(ufm["bias_mean"]),

@@ -33,7 +33,7 @@ from .compare import certified_minimiser, compare, lambda_for_c, measure, theore
 from .data import Digits, load_digits
 from .mlp import Lambdas, init_network, train
 
-__all__ = ["FULL", "TINY", "TINY_TOLERANCES", "Config", "main", "run", "run_one"]
+__all__ = ["FULL", "TINY", "TINY_TOLERANCES", "Case", "Config", "cases", "main", "run", "run_one"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ class Config:
     lambda_bs: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 1.0, 4.0, 20.0)
     smoothing: float = 0.2
     smoothing_lambda_bs: tuple[float, ...] = (0.0, 1.0, 20.0)
+    # one-hot, lambda_b = 0, at these c: on pixels scaled to [0, 1] but not standardised (the
+    # same network and optimiser; where the trained network and the UFM part ways), and on
+    # standardised pixels (the control)
+    raw_pixel_cs: tuple[float, ...] = (0.2, 0.5)
+    control_cs: tuple[float, ...] = (0.5,)
     iterations: int = 8000
     learning_rate: float = 1e-2
     record_every: int = 100
@@ -60,6 +65,8 @@ TINY = Config(
     d=16,
     lambda_bs=(0.0, 2.0),
     smoothing_lambda_bs=(0.0,),
+    raw_pixel_cs=(0.5,),
+    control_cs=(),
     iterations=1500,
     record_every=50,
 )
@@ -83,14 +90,35 @@ def _one_thread() -> Iterator[None]:
         yield
 
 
-def run_one(
-    config: Config, data: Digits, encoding_name: str, delta: float | None, lambda_b: float
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Case:
+    """One training run: encoding (label smoothing ``delta``, None for one-hot), lambda_b, c,
+    and whether the pixels are standardised."""
+
+    encoding: str
+    delta: float | None
+    lambda_b: float
+    c: float
+    standardised: bool = True
+
+
+def cases(config: Config) -> list[Case]:
+    """The runs of ``config``: the one-hot and label-smoothing sweeps of lambda_b at
+    ``config.c``, then the raw-pixel and control runs (one-hot, lambda_b = 0)."""
+    smooth = f"label smoothing {config.smoothing:g}"
+    out = [Case("one-hot", None, lb, config.c) for lb in config.lambda_bs]
+    out += [Case(smooth, config.smoothing, lb, config.c) for lb in config.smoothing_lambda_bs]
+    out += [Case("one-hot", None, 0.0, c, standardised=False) for c in config.raw_pixel_cs]
+    out += [Case("one-hot", None, 0.0, c) for c in config.control_cs]
+    return out
+
+
+def run_one(config: Config, data: Digits, case: Case) -> dict[str, Any]:
     """Train one network and measure it, the certified minimiser and (one-hot) the theory."""
-    K, n = data.K, data.n
+    K, n, delta = data.K, data.n, case.delta
     encoding = one_hot(K) if delta is None else label_smoothing(K, delta)
-    lam_common = lambda_for_c(config.c, K, n)
-    lam = Lambdas(lam_common, lam_common, float(lambda_b))
+    lam_common = lambda_for_c(case.c, K, n)
+    lam = Lambdas(lam_common, lam_common, float(case.lambda_b))
     Y = encoding[:, data.labels]
     net = init_network(
         np.random.default_rng(config.seed), data.X.shape[0], config.width, config.d, K
@@ -113,8 +141,11 @@ def run_one(
     network = measure(instance, net.W, H, net.b[:, 0])
     ufm = measure(instance, solution.W, solution.H, solution.b)
     return {
-        "encoding": encoding_name,
+        "encoding": case.encoding,
         "delta": delta,
+        "c": case.c,
+        "standardised": case.standardised,
+        "main": case.standardised and case.c == config.c,
         "lambda_W": lam.lambda_W,
         "lambda_H": lam.lambda_H,
         "lambda_b": lam.lambda_b,
@@ -147,33 +178,29 @@ def _versions() -> dict[str, str]:
 def run(config: Config, *, log: bool = False) -> dict[str, Any]:
     """Every run of ``config``; the result is JSON-ready."""
     start = time.perf_counter()
-    data = load_digits(config.per_class)
-    cases: list[tuple[str, float | None, float]] = [
-        ("one-hot", None, lb) for lb in config.lambda_bs
-    ]
-    cases += [
-        (f"label smoothing {config.smoothing:g}", config.smoothing, lb)
-        for lb in config.smoothing_lambda_bs
-    ]
+    data = {flag: load_digits(config.per_class, standardise=flag) for flag in (True, False)}
     runs = []
     with _one_thread():
-        for name, delta, lambda_b in cases:
-            result = run_one(config, data, name, delta, lambda_b)
+        for case in cases(config):
+            result = run_one(config, data[case.standardised], case)
             runs.append(result)
             if log:
                 gap = result["discrepancy"]
+                pixels = "standardised" if case.standardised else "raw"
                 print(
-                    f"{name:>22} lambda_b={lambda_b:<6g} error={result['network']['train_error']:.4f} "
+                    f"{case.encoding:>20} {pixels:>12} c={case.c:g} lambda_b={case.lambda_b:<6g} "
+                    f"error={result['network']['train_error']:.4f} "
                     f"excess={gap['objective_excess']:.2e} bias={gap['bias']:.2e} "
                     f"cos={gap['cosine_mean']:.2e} ({result['train_seconds']:.0f} s)",
                     file=sys.stderr,
                     flush=True,
                 )
+    first = data[True]
     return {
         "config": asdict(config),
-        "K": data.K,
-        "n": data.n,
-        "N": data.N,
+        "K": first.K,
+        "n": first.n,
+        "N": first.N,
         "runs": runs,
         "versions": _versions(),
         "wall_seconds": time.perf_counter() - start,
