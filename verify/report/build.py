@@ -30,7 +30,7 @@ from ..claims.registry import select
 from ..errors import InvalidArgument, InvalidFile
 from ..io import atomic_write_text, to_jsonable
 from ..tolerances import DEFAULT
-from . import canonical
+from . import canonical, losses
 from . import figures as fig_a
 from . import figures_conjecture as fig_c
 from . import figures_nc as fig_b
@@ -59,6 +59,7 @@ FIGURES = tuple(
         "ssetf_regions",
         "nc3_rotation",
         "gaps",
+        losses.FIGURE,
     )
 )
 DPI_RANGE = (20, 600)
@@ -136,6 +137,7 @@ def _figures(
         fig_b.gaps_figure(
             stage, dpi, {v.claim_id: list(v.gaps) for v in verdicts}, _empty(verdicts)
         ),
+        losses.minority_figure(stage, dpi),
     ]
 
 
@@ -190,10 +192,11 @@ def _claim_json(
 def _planned(slugs: dict[str, str], hunts: list[dict[str, Any]]) -> list[str]:
     """The files a report with these claims and hunts will write, relative to its directory."""
     pages = [f"claims/{s}.{ext}" for s in slugs.values() for ext in ("md", "json")]
-    return [*INDEX_FILES, *pages, *FIGURES, *(f"hunts/{h['slug']}.md" for h in hunts)]
+    return [*INDEX_FILES, *LOSS_FILES, *pages, *FIGURES, *(f"hunts/{h['slug']}.md" for h in hunts)]
 
 
 INDEX_FILES = ("index.md", "index.json")
+LOSS_FILES = (f"{losses.PAGE}.md", f"{losses.PAGE}.json")  # the loss table (verify.report.losses)
 
 
 def check_out(out: str | Path, dpi: int = 150) -> Path:
@@ -268,6 +271,7 @@ def build_report(
             atomic_write_text(stage / "claims" / f"{slug}.md", page)
             data = _claim_json(claim, v, slug, mine) | ({"replaced": replaced} if replaced else {})
             canonical.write_json(stage / "claims" / f"{slug}.json", data)
+        _loss_page(stage, verdicts, figures, examples, seed)
         links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
         generated = [f["file"] for f in figures]
         for h in hunts:
@@ -294,6 +298,16 @@ def build_report(
             progress("publishing")
         publish(out, stage, index["manifest"])
     return index
+
+
+def _loss_page(
+    stage: Path, verdicts: list[Verdict], figures: list[dict[str, Any]], examples: int, seed: int
+) -> None:
+    """The loss table of :mod:`verify.report.losses` for the paper-000 claims of this report."""
+    rows = losses.loss_table({v.claim_id: v for v in verdicts}, examples, seed)
+    figure = next((f for f in figures if f["name"] == losses.FIGURE), None)
+    atomic_write_text(stage / LOSS_FILES[0], losses.losses_page(rows, figure, examples, seed))
+    canonical.write_json(stage / LOSS_FILES[1], {"examples": examples, "seed": seed, "rows": rows})
 
 
 def _index(
