@@ -36,6 +36,13 @@ MODULE_NAMES = (
     "ce_zhu_theorem31",
     "ce_label_smoothing",
     "ce_hong_ling",
+    # seed 003: the UFM on the hypersphere (../shared/BEYOND.md section 2)
+    "sphere_normface",
+    "sphere_ntce",
+    "sphere_nonl",
+    "sphere_supcon",
+    "sphere_scl_classifier",
+    "sphere_imbalance",
 )
 
 #: (module, name) of every registered claim, in order
@@ -68,6 +75,13 @@ CLAIM_NAMES = (
     ("ce_hong_ling", "NC1_SOFT"),
     ("ce_hong_ling", "MINORITY"),
     ("ce_hong_ling", "MINORITY_SMOOTH"),
+    ("sphere_normface", "CLAIM"),
+    ("sphere_ntce", "CLAIM"),
+    ("sphere_nonl", "CLAIM"),
+    ("sphere_nonl", "PER_SAMPLE"),
+    ("sphere_nonl", "BIDIRECTIONAL"),
+    ("sphere_supcon", "CLAIM"),
+    ("sphere_scl_classifier", "CLAIM"),
 )
 
 

@@ -1,0 +1,84 @@
+r"""Claims about the sphere model, checked by the ordinary claim machinery (verify.claims).
+
+A :class:`SphereClaim` is a :class:`~verify.claims.Claim` whose cases carry a sphere problem:
+the case's :class:`~verify.instance.Instance` supplies K, the class counts and d (so the report,
+coverage and JSON machinery apply unchanged), and ``case.drawn["tau"]`` the temperature. The
+instance's lambda_W = lambda_H = 1e-3, lambda_b = 0 and one-hot encoding are placeholders the
+sphere model does not use (it has no weight decay); they satisfy the hypotheses one_hot,
+c_below_1 and lambda_b_zero, so the regimes the coverage asks for are those of K (2 or >= 3) and
+d (= K or > K), which the corners reach. An Instance has d >= K, so the registered claims are
+checked at d >= K; d = K - 1 is exercised by tests/test_sphere*.py and the CLI.
+
+A conclusion never calls ``ctx.solve`` (there is no UFM solve): it builds its own
+:class:`~verify.sphere.model.SphereProblem` with :func:`problem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..claims import Claim, Context
+from ..instance import Instance
+from ..strategies import Case
+from .model import SphereProblem
+
+__all__ = ["HYPOTHESES", "SphereClaim", "case", "problem"]
+
+#: the placeholder hypotheses every sphere claim states (see the module docstring)
+HYPOTHESES = ("one_hot", "balanced", "c_below_1", "lambda_b_zero")
+PLACEHOLDER_LAMBDA = 1e-3
+TAU_RANGE = (0.05, 2.0)
+
+
+def case(counts: tuple[int, ...], d: int, tau: float) -> Case:
+    """A case of the sphere model: counts, d (>= K), tau."""
+    K = len(counts)
+    inst = Instance(np.eye(K), tuple(counts), d, PLACEHOLDER_LAMBDA, PLACEHOLDER_LAMBDA, 0.0)
+    return Case(inst, None, {"tau": float(tau)})
+
+
+def problem(ctx: Context, loss: str) -> SphereProblem:
+    inst = ctx.instance
+    return SphereProblem(loss, inst.counts, inst.d, float(ctx.case.drawn["tau"]))
+
+
+@dataclass(frozen=True)
+class SphereClaim(Claim):
+    """A claim about the sphere model; ``min_n`` is the smallest class size it speaks about."""
+
+    max_n: int = 3
+    min_n: int = 2
+    balanced_only: bool = True
+    max_extra_d: int = 2
+    ratio: int = 1  # > 1: counts (ratio n, n, ..., n), the first class the majority
+
+    def _counts(self, K: int, n: int) -> tuple[int, ...]:
+        return (self.ratio * n, *(n,) * (K - 1)) if self.ratio > 1 else (n,) * K
+
+    def cases(self) -> st.SearchStrategy[Case]:
+        @st.composite
+        def draw(data: st.DrawFn) -> Case:  # data(strategy) draws a value
+            K = data(st.integers(2, self.max_K))
+            if self.balanced_only or self.ratio > 1:
+                counts = self._counts(K, data(st.integers(self.min_n, self.max_n)))
+            else:
+                counts = tuple(
+                    data(st.lists(st.integers(self.min_n, self.max_n), min_size=K, max_size=K))
+                )
+            d = K + data(st.integers(0, self.max_extra_d))
+            log_tau = data(st.floats(np.log(TAU_RANGE[0]), np.log(TAU_RANGE[1])))
+            return case(counts, d, float(np.exp(log_tau)))
+
+        return draw()
+
+    def corners(self) -> list[Case]:
+        n, c = self.min_n, self._counts
+        out = [case(c(2, n), 2, 0.5), case(c(2, n), 3, 0.1)]
+        if self.max_K >= 3:
+            out += [case(c(3, n), 3, 0.2), case(c(3, n + 1), 4, 1.0)]
+        if self.max_K >= 4:
+            out.append(case(c(4, n), 5, 0.1))
+        return out
