@@ -11,10 +11,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import InvalidArgument, InvalidFile
+from ..instance import require_memory
 from ..tolerances import METRICS, MetricsTolerances
 from .classes import classes_of, integer_ids
 from .measure import Measurement, _declared, check_centring, classifier, from_stats
-from .sources import chunks_of, load_small, open_array
+from .sources import ArrayFile, chunks_of, load_small, open_array
 from .stats import NonFinite, accumulate, default_chunk_rows
 
 # show a progress bar (on a terminal) when the features hold more entries than this
@@ -40,6 +41,18 @@ def _progress(total: int, show: bool, label: str) -> Iterator[Callable[[int], No
     with bar:
         task = bar.add_task(label, total=total)
         yield lambda rows: bar.advance(task, rows)
+
+
+def _fits(f: ArrayFile, N: int, chunk_rows: int | None) -> None:
+    """Refuse, before reading, features whose statistics cannot fit in memory: the d x d
+    scatter twice (accumulator and its symmetrisation) and four float64 chunks; d is the axis
+    that is not the samples' (the smaller one if neither has N entries)."""
+    if len(f.shape) != 2:
+        return
+    a, b = f.shape
+    d = b if a == N else a if b == N else min(a, b)
+    rows = chunk_rows or default_chunk_rows(d)
+    require_memory(8 * (2 * d * d + 4 * rows * d), f"{f.where} (shape {f.shape})")
 
 
 def _labels(labels: str | Path | ArrayLike) -> np.ndarray:
@@ -81,6 +94,7 @@ def measure_file(
         isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1
     ):
         raise InvalidArgument("chunk_rows", chunk_rows, "must be an integer >= 1")
+    _fits(f, int(ids.shape[0]), chunk_rows)
     d0 = f.shape[1] if len(f.shape) == 2 and f.shape[0] == ids.shape[0] else f.shape[0]
     gen, d = chunks_of(f, ids, chunk_rows or default_chunk_rows(int(d0)))
     Wm, bv = classifier(_small(W, "weights"), _small(b, "bias"), d)
