@@ -318,9 +318,9 @@ def dense_residuals(inst, W, H, b, tol=DEFAULT):
 def test_blocked_passes_match_the_dense_definitions(monkeypatch, lambda_b, size):
     """The certificate's blocked passes (forced to many small blocks) against dense formulas:
     the residuals of (6)-(8) and balance, the objective, and the dual point's sums."""
-    from verify.solve import certificate
+    from verify.solve import certificate, passes
 
-    monkeypatch.setattr(certificate, "_BLOCK_BYTES", 8 * (K + K + 1) * 64)  # 64 columns a block
+    monkeypatch.setattr(passes, "_BLOCK_BYTES", 8 * (K + K + 1) * 64)  # 64 columns a block
     inst = Instance(random_encoding(K, 3), (90, 40, 7, 60), K + 1, 2e-2, 1e-2, lambda_b)
     s = solve(inst)
     rng = np.random.default_rng(1)
@@ -333,7 +333,7 @@ def test_blocked_passes_match_the_dense_definitions(monkeypatch, lambda_b, size)
         assert got[key] == pytest.approx(want[key], rel=1e-6, abs=1e-13), key
     assert certify(inst, W, H, b, "x").residuals == got  # computed when read, the same
     R = W @ H + b[:, None] - inst.Y
-    sums = certificate._gap_sums(inst, W, H, b)
+    sums = passes._gap_sums(inst, W, H, b)
     assert sums.RRt == pytest.approx(R @ R.T, rel=1e-12, abs=1e-12)
     assert sums.ry == pytest.approx(float(np.vdot(R, inst.Y)), rel=1e-12, abs=1e-12)
     assert sums.r1 == pytest.approx(R.sum(axis=1), rel=1e-12, abs=1e-12)
@@ -517,15 +517,15 @@ def test_cvxpy_certifies_the_readme_example():
 def test_class_sums_of_the_residual_match_the_dense_product(monkeypatch, lambda_b):
     """Property: R C^T gathered block by block (blocks of 64 columns cutting through classes)
     equals the dense product, and Y R^T = Ybar (R C^T)^T."""
-    from verify.solve import certificate
+    from verify.solve import passes
 
-    monkeypatch.setattr(certificate, "_BLOCK_BYTES", 8 * (K + K + 1) * 64)
+    monkeypatch.setattr(passes, "_BLOCK_BYTES", 8 * (K + K + 1) * 64)
     inst = Instance(random_encoding(K, 3), (90, 40, 7, 60), K + 1, 2e-2, 1e-2, lambda_b)
     s = solve(inst)
     rng = np.random.default_rng(2)
     W, H = s.W + 1e-3 * rng.standard_normal(s.W.shape), s.H + 1e-3 * rng.standard_normal(s.H.shape)
     R = W @ H + s.b[:, None] - inst.Y
-    sums = certificate._gap_sums(inst, W, H, s.b)
+    sums = passes._gap_sums(inst, W, H, s.b)
     assert sums.RCt == pytest.approx(R @ inst.C.T, rel=1e-12, abs=1e-12)
     assert inst.encoding @ sums.RCt.T == pytest.approx(inst.Y @ R.T, rel=1e-12, abs=1e-12)
 

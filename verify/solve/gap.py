@@ -52,7 +52,7 @@ from ..instance import Instance
 from ..losses import Loss
 from ..tolerances import Tolerances
 
-__all__ = ["DualBound", "dual_bound", "gradients", "loss_gap_parts"]
+__all__ = ["DualBound", "dual_bound", "gradients", "loss_gap_parts", "loss_objective"]
 
 _TINY = np.finfo(np.float64).tiny
 _BLOCK_BYTES = 1 << 23
@@ -212,52 +212,11 @@ def uniqueness_note(instance: Instance) -> str:
     return "; ".join(parts)
 
 
-def _rel(residual: float, *terms: float) -> float:
-    return 0.0 if residual == 0.0 else residual / max(sum(terms), _TINY)
-
-
-def loss_residuals(
-    instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray, tol: Tolerances
-) -> dict[str, float]:
-    r"""Relative residuals of the UFM's first-order conditions for any loss, with
-    :math:`G = \nabla L(WH + b1^\top) = U/N`: ``stationarity W``
-    :math:`GH^\top + \lambda_W W = 0`, ``stationarity H`` :math:`W^\top G + \lambda_H H = 0`,
-    ``stationarity b`` :math:`G1 + \lambda_b b = 0` (absent for :math:`\lambda_b = \infty`) and
-    ``balance`` :math:`\lambda_W W^\top W = \lambda_H HH^\top`; each over the norms of its terms
-    (for G1 the bound :math:`\sqrt N\|G\|_F`, as G1 cancels at a minimiser) plus ``tol.floor`` times their natural scale (:meth:`Instance.scales`). (For MSE these are
-    the paper's (6)-(8) before b is eliminated.)"""
-    N, lw, lh = instance.N, instance.lambda_W, instance.lambda_H
-    sc, fl = instance.scales(), tol.floor
-    _, _, U = gradients(instance, W, H, b)
-    GHt = (U @ H.T) / N
-    WtG = (W.T @ U) / N
-    out = {
-        "stationarity W": _rel(
-            float(np.linalg.norm(GHt + lw * W)),
-            float(np.linalg.norm(GHt)),
-            lw * float(np.linalg.norm(W)),
-            fl * lw * sc["W"],
-        ),
-        "stationarity H": _rel(
-            float(np.linalg.norm(WtG + lh * H)),
-            float(np.linalg.norm(WtG)),
-            lh * float(np.linalg.norm(H)),
-            fl * lh * sc["H"],
-        ),
-    }
-    if not math.isinf(instance.lambda_b):
-        G1, lb = U.sum(axis=1) / N, instance.lambda_b
-        out["stationarity b"] = _rel(
-            float(np.linalg.norm(G1 + lb * b)),
-            math.sqrt(N) * float(np.linalg.norm(U)) / N,  # ||G1|| <= sqrt(N) ||G||_F
-            lb * float(np.linalg.norm(b)),
-            fl * (1 + lb) * sc["b"],
-        )
-    WtW, HHt = lw * (W.T @ W), lh * (H @ H.T)
-    out["balance"] = _rel(
-        float(np.linalg.norm(WtW - HHt)),
-        float(np.linalg.norm(WtW)),
-        float(np.linalg.norm(HHt)),
-        fl * lw * sc["WtW"],
-    )
-    return out
+def loss_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
+    """The UFM objective f(W, H, b) with the instance's loss (+inf for b != 0 when bias-free)."""
+    total, hh, _ = gradients(instance, W, H, b)
+    value = total / instance.N + 0.5 * instance.lambda_W * float(np.vdot(W, W))
+    value += 0.5 * instance.lambda_H * hh
+    if math.isinf(instance.lambda_b):
+        return value if not np.any(b) else math.inf
+    return value + 0.5 * instance.lambda_b * float(b @ b)
