@@ -20,7 +20,7 @@ import numpy as np
 
 from verify.claims import Context, Residuals
 from verify.claims.verdict import local_search_only
-from verify.sphere.checks import below, seed_of
+from verify.sphere.checks import CLAIM_ITER, below, seed_of
 from verify.sphere.claim import SphereClaim, problem
 from verify.sphere.exact import exact_loss
 from verify.sphere.frames import orthogonal_frame, simplex_etf
@@ -35,8 +35,10 @@ def nc1_conclusion(loss: str) -> Callable[[Context], Residuals]:
     def conclusion(ctx: Context) -> Residuals:
         p = problem(ctx, loss)
         seed = seed_of(p)
-        reduced = local_search(p, CHECK_STARTS, seed, reduced=True, hessian=False)
-        full = local_search(p, 2, seed + 1, reduced=False, hessian=False)
+        reduced = local_search(
+            p, CHECK_STARTS, seed, reduced=True, hessian=False
+        )
+        full = local_search(p, 2, seed + 1, reduced=False, hessian=False, max_iter=CLAIM_ITER)
         labels = np.arange(p.K)
         claimed = exact_loss(loss, reduced.W, reduced.H, labels, np.array(p.counts), p.tau)
         return {"no full point below the class-structured optimum": below(
@@ -81,7 +83,9 @@ def etf_under_imbalance(loss: str) -> Callable[[Context], Residuals]:
         W = simplex_etf(p.K, p.d)
         claimed = exact_loss(loss, W if p.has_prototypes else None, W[p.labels], p.labels,
                              None, p.tau)  # fmt: skip
-        found = local_search(p, CHECK_STARTS, seed_of(p), reduced=True, hessian=False)
+        found = local_search(
+            p, CHECK_STARTS, seed_of(p), reduced=True, hessian=False, max_iter=CLAIM_ITER
+        )
         return {"a feasible point below the ETF": below(p, found, float(claimed.value), claimed)}
 
     return conclusion

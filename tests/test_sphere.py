@@ -1,0 +1,156 @@
+"""The sphere model (seed 003): losses, reduction, exact re-evaluation, bounds, solver, claims."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verify.claims import check
+from verify.claims.verdict import PASSING, WEAK, Verdict, VerdictStatus, local_search_only
+from verify.errors import InvalidArgument, UnknownName, VerifyError
+from verify.sphere.bounds import bound, nc_point, nc_value
+from verify.sphere.exact import exact_loss, precision
+from verify.sphere.losses import value_and_grad
+from verify.sphere.metrics import nc_metrics, percent_of_nc
+from verify.sphere.model import LOSS_NAMES, SphereProblem, check_unit_rows
+from verify.sphere.reduction import check_lift
+from verify.sphere.replay import derive_bound
+from verify.sphere.solve import local_search
+from verify.tolerances import DEFAULT
+
+
+def _unit(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    X = rng.normal(size=shape)
+    return X / np.linalg.norm(X, axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_gradient_matches_central_differences_and_exact_value(loss: str) -> None:
+    rng = np.random.default_rng(1)
+    labels = np.array([0, 0, 1, 1, 1, 2, 2])
+    W, H = _unit(rng, 3, 4), _unit(rng, 7, 4)
+    Wl = None if loss == "supcon" else W
+    v, gW, gH = value_and_grad(loss, Wl, H, labels, np.ones(7), 0.4)
+    E, F, h = rng.normal(size=W.shape), rng.normal(size=H.shape), 1e-6
+    Wp = None if Wl is None else W + h * E
+    Wm = None if Wl is None else W - h * E
+    fd = (
+        value_and_grad(loss, Wp, H + h * F, labels, np.ones(7), 0.4)[0]
+        - value_and_grad(loss, Wm, H - h * F, labels, np.ones(7), 0.4)[0]
+    ) / (2 * h)
+    analytic = np.sum(gH * F) + (0.0 if gW is None else np.sum(gW * E))
+    assert abs(fd - analytic) <= 1e-7 * max(1.0, abs(analytic))
+    assert abs(float(exact_loss(loss, Wl, H, labels, tau=0.4).value) - float(v)) <= 1e-13
+    batched = value_and_grad(loss, None if Wl is None else np.stack([W, W]), np.stack([H, H]),
+                             labels, np.ones(7), 0.4)[0]  # fmt: skip
+    assert np.allclose(batched, v, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_reduction_is_exact_at_lifted_points(loss: str) -> None:
+    rng = np.random.default_rng(2)
+    p = SphereProblem(loss, (2, 3, 4), 3, 0.3)
+    c = check_lift(p, None if loss == "supcon" else _unit(rng, 3, 3), _unit(rng, 3, 3))
+    assert c.holds(1e-13), c
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_bound_is_proved_and_attained(loss: str) -> None:
+    d = derive_bound(loss, "test")
+    assert d.proved
+    assert all(s.method == "symbolic" for s in d.steps if s.kind == "algebra")
+    for K, n, tau in ((2, 2, 0.5), (3, 4, 0.1), (5, 2, 1.5)):
+        assert abs(nc_value(loss, (n,) * K, K - 1, tau) - bound(loss, K, n, tau)) <= 1e-13
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_local_search_at_d_equal_K_minus_1_reaches_the_bound_not_below(loss: str) -> None:
+    p = SphereProblem(loss, (3, 3, 3, 3), 3, 0.5)  # d = K - 1: the ETF just fits
+    found = local_search(p, starts=6, seed=0, reduced=True)
+    b = bound(loss, 4, 3, 0.5)
+    assert found.value >= b - 1e-12 and found.value - b <= 1e-9
+    assert found.second_order
+
+
+def test_full_search_with_hessian_check() -> None:
+    p = SphereProblem("ntce", (2, 2, 2), 3, 0.5)
+    found = local_search(p, starts=3, seed=0)
+    assert found.value - bound("ntce", 3, 2, 0.5) <= 1e-9 and found.second_order
+
+
+def test_precision_raises_digits_of_the_exact_value() -> None:
+    W, H = nc_point(3, (2, 2, 2), 3)
+    labels = np.repeat(np.arange(3), 2)
+    a = exact_loss("nonl", W, H, labels, tau=0.3)
+    with precision(80):
+        b = exact_loss("nonl", W, H, labels, tau=0.3)
+    assert b.error < a.error and abs(a.value - b.value) <= a.error
+
+
+def test_metrics_are_100_percent_at_nc() -> None:
+    W, H = nc_point(4, (3,) * 4, 5)
+    scores = percent_of_nc(nc_metrics(W, H, np.repeat(np.arange(4), 3)), 4)
+    assert set(scores) == {"w_inst_alignment", "w_class_alignment", "w_erank", "er_inter",
+                           "variability"}  # fmt: skip
+    assert all(abs(v - 100) <= 1e-9 for v in scores.values()), scores
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "text"),
+    [
+        ({"tau": 0.0}, InvalidArgument, "tau=0.0"),
+        ({"tau": -1.0}, InvalidArgument, "tau=-1.0"),
+        ({"loss": "arcface"}, UnknownName, "loss='arcface'"),
+        ({"loss": "supcon", "counts": (1, 2)}, InvalidArgument, "counts="),
+        ({"d": 1}, InvalidArgument, "d=1"),
+    ],
+)
+def test_bad_input_names_argument_and_rule(
+    kwargs: dict[str, object], error: type[VerifyError], text: str
+) -> None:
+    args = {"loss": "ntce", "counts": (2, 2), "d": 2, "tau": 0.5, **kwargs}
+    with pytest.raises(error, match=text.replace("(", r"\(")):
+        SphereProblem(**args)  # type: ignore[arg-type]
+
+
+def test_d_below_K_minus_1_and_non_unit_rows_are_refused() -> None:
+    with pytest.raises(InvalidArgument, match=r"d=2.*K - 1 = 3"):
+        SphereProblem("ntce", (2,) * 4, 2, 0.5).require_simplex_room()
+    with pytest.raises(InvalidArgument, match="unit vectors"):
+        check_unit_rows("prototypes", np.ones((3, 2)), 2)
+
+
+def test_supported_is_weaker_than_verified_and_never_a_pass() -> None:
+    cid = local_search_only("test-sphere-local-search")
+    v = Verdict(cid, "verified", DEFAULT, {"holds": 1}, None, reason="r")
+    assert v.status == VerdictStatus.SUPPORTED == "supported"
+    assert v.status not in PASSING and v.status in WEAK
+    assert "local search only" in v.evidence
+    assert Verdict("other", "verified", DEFAULT, {}, None).status == "verified"
+    assert [s.value for s in VerdictStatus] == [
+        "proved", "verified", "supported", "refuted", "inconclusive"
+    ]  # fmt: skip
+
+
+def test_a_registered_sphere_claim_is_proved() -> None:
+    from proofs import REGISTRY
+
+    verdict = check(REGISTRY["sphere-nonl-nc"], examples=3, seed=0)
+    assert verdict.status == "proved", verdict.reason
+
+
+def test_planted_orthogonal_frame_claim_is_refuted_with_a_certified_point() -> None:
+    from proofs.sphere_imbalance import PLANTED
+    from verify.sphere.certify import judge
+
+    verdict = judge(PLANTED["sphere-orthogonal-frame-ntce"], examples=2)
+    assert verdict.status == "refuted" and verdict.confirmation["confirmed"]
+    assert verdict.counterexample is not None and verdict.counterexample.worst > DEFAULT.refute
+
+
+def test_planted_etf_under_10_to_1_imbalance_is_refuted() -> None:
+    from proofs.sphere_imbalance import PLANTED
+    from verify.sphere.certify import judge
+
+    verdict = judge(PLANTED["sphere-etf-10to1-nonl-per-sample"], examples=1)
+    assert verdict.status == "refuted", verdict.reason
