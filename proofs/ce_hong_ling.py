@@ -84,10 +84,10 @@ def threshold(instance: object, delta: float = 0.0) -> float:
 
 def minority_angle(W: np.ndarray, group: list[int]) -> float:
     """The largest angle (degrees) between two classifier rows of ``group`` (0 when they coincide
-    or vanish)."""
+    or vanish: a row below 1e-9 of the largest row of W is rounding, and has no direction)."""
     rows = W[group]
     norms = np.linalg.norm(rows, axis=1)
-    if np.any(norms == 0):
+    if np.any(norms <= 1e-9 * float(np.linalg.norm(W, axis=1).max(initial=0.0))):
         return 0.0
     cos = np.clip((rows @ rows.T) / np.outer(norms, norms), -1.0, 1.0)
     return float(np.degrees(np.arccos(cos.min())))
