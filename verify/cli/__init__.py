@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "derive": "derive",
     "hunt": "hunt",
     "report": "report",
+    "sphere": "sphere",  # seed 003: the UFM on the hypersphere (docs/SPHERE.md)
 }
 
 DESCRIPTION = (

@@ -1,0 +1,73 @@
+r"""The imbalance hunt: the optimum against the ratio majority/minority, per loss.
+
+Counts :math:`(r n, n, \dots, n)`: class 0 the majority. At each ratio r the class-structured
+reduction is searched from many starts (its optimum lifts to a feasible point of all N samples,
+:mod:`verify.sphere.reduction`), and compared with NC on the simplex ETF, the balanced optimum:
+``certified_below_etf`` > 0 is a certified refutation of "the ETF stays optimal" (both values in
+50 digits). The prototype Gram (the class features' for SupCon) of the best point is recorded;
+``minority_cosine`` is the mean cosine between the prototypes of the minority classes (between
+the two prototypes when K = 2), -1/(K-1) at the ETF: its rise with r is minority collapse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .checks import below
+from .exact import exact_loss
+from .frames import simplex_etf
+from .model import SphereProblem
+from .solve import local_search
+
+__all__ = ["imbalance_hunt", "minority_cosine"]
+
+
+def minority_cosine(G: np.ndarray) -> float:
+    K = G.shape[0]
+    if K == 2:
+        return float(G[0, 1])
+    minority = G[1:, 1:]
+    return float(minority[np.triu_indices(K - 1, 1)].mean())
+
+
+def imbalance_hunt(
+    loss: str,
+    K: int,
+    n: int,
+    d: int,
+    tau: float,
+    ratios: tuple[int, ...] = (1, 2, 5, 10, 20),
+    starts: int = 10,
+    seed: int = 0,
+    hessian: bool = False,
+) -> dict[str, Any]:
+    rows = []
+    for r in ratios:
+        p = SphereProblem(loss, (r * n, *(n,) * (K - 1)), d, tau)
+        p.require_simplex_room()
+        E = simplex_etf(K, d)
+        etf = exact_loss(loss, E if p.has_prototypes else None, E, np.arange(K),
+                         np.array(p.counts), tau)  # fmt: skip
+        found = local_search(p, starts, seed, reduced=True, hessian=hessian)
+        X = found.W if found.W is not None else found.H
+        G = X @ X.T
+        rows.append(
+            {
+                "ratio": r,
+                "counts": list(p.counts),
+                "best": found.value,
+                "etf": float(etf.value),
+                "certified_below_etf": below(p, found, float(etf.value), etf),
+                "gradient_norm": found.gradient_norm,
+                "hessian_min": found.hessian_min,
+                "gram": G.tolist(),
+                "minority_cosine": minority_cosine(G),
+                "feature_prototype_cosines": None
+                if found.W is None
+                else np.sum(found.W * found.H, axis=1).tolist(),
+            }
+        )
+    return {"loss": loss, "K": K, "n": n, "d": d, "tau": tau, "starts": starts, "seed": seed,
+            "rows": rows}  # fmt: skip
