@@ -67,10 +67,20 @@ def _logw(weights: Array) -> Array:
         return np.where(weights > 0, np.log(np.where(weights > 0, weights, 1.0)), -np.inf)
 
 
+_SETUP: dict[tuple[bytes, bytes, int], tuple[Array, Array, float]] = {}
+
+
 def _setup(labels: Array, m: Array, K: int) -> tuple[Array, Array, float]:
-    Y = labels[None, :] == np.arange(K)[:, None]  # (K, M): Y[k, j] = [y_j = k]
-    Mc = np.array([m[labels == k].sum() for k in range(K)], dtype=float)
-    return Y, Mc, float(m.sum())
+    """Y[k, j] = [y_j = k] (K, M), the class totals of m, and their sum (cached: a search
+    evaluates the same labels thousands of times)."""
+    key = (labels.tobytes(), m.tobytes(), K)
+    if key not in _SETUP:
+        if len(_SETUP) > 256:
+            _SETUP.clear()
+        Y = labels[None, :] == np.arange(K)[:, None]
+        Mc = np.bincount(labels, weights=m, minlength=K).astype(float)
+        _SETUP[key] = (Y, Mc, float(m.sum()))
+    return _SETUP[key]
 
 
 def _positive(P: Array, labels: Array) -> Array:

@@ -33,6 +33,7 @@ __all__ = ["LocalSearch", "hessian_spectrum", "local_search", "riemannian_gradie
 
 ARMIJO = 1e-4  # sufficient-decrease constant
 MAX_ITER = 3000
+BACKTRACKS = 12  # halvings of the BB step before a start counts as stuck at its rounding floor
 HESSIAN_DENSE = 800  # tangent dimensions up to which the Hessian is built densely
 FD_STEP = 1e-5  # step of the central differences of the gradient (relative to unit rows)
 
@@ -127,7 +128,7 @@ def _descend(
         t = step.copy()
         todo = active.copy()
         Xn, vn, Gn = X.copy(), v.copy(), G.copy()
-        for _ in range(30):
+        for _ in range(BACKTRACKS):
             trial = _normalise(X - t[:, None, None] * R)
             vt, Gt = f(trial)
             ok = todo & (vt <= v - ARMIJO * t * sq) & (vt < v)
