@@ -109,7 +109,7 @@ def run(counts: tuple[int, ...], l: float, l2: float) -> str:
     Zbar_ours = ours.W @ ours.Hbar
     rows = [
         "| solver | status | seconds | relative gap (our certificate) | objective | "
-        "‖Z̄ − Z̄_exact‖/‖Z̄_exact‖ | ‖b − b_exact‖ |",
+        "‖Z̄ − Z̄_exact‖_F (‖Z̄_exact‖_F = " + f"{np.linalg.norm(Zbar_ours):.4g}) | ‖b − b_exact‖ |",
         "|---|---|---|---|---|---|---|",
         f"| nc-verify exact | {'certified' if ours.certified else 'NOT certified'} | "
         f"{ours_seconds:.3f} | {ours.certificate.relative_gap:.1e} | {ours.objective:.12g} | 0 | 0 |",
@@ -121,7 +121,7 @@ def run(counts: tuple[int, ...], l: float, l2: float) -> str:
             rows.append(f"| Hong & Ling in CVXPY, {solver} | {theirs['status']} | | | | | |")
             continue
         point = lift(inst, theirs["Zbar"], theirs["b"], f"cvxpy {solver} (Hong & Ling formulation)")
-        dz = float(np.linalg.norm(theirs["Zbar"] - Zbar_ours) / np.linalg.norm(Zbar_ours))
+        dz = float(np.linalg.norm(theirs["Zbar"] - Zbar_ours))
         db = float(np.linalg.norm(theirs["b"] - ours.b))
         rows.append(
             f"| Hong & Ling in CVXPY, {solver} | {theirs['status']} | {theirs['seconds']:.3f} | "
@@ -179,6 +179,15 @@ l ||Z̄ diag(sqrt n)||_* + l_2 ||b||^2 is our mu ||Z||_* + lambda_b/2 ||b||^2 wi
 lambda_W = lambda_H = l) and lambda_b = 2 l_2. Besides their default l, two smaller l show the
 derived minority-collapse thresholds sqrt(n_g)/N at work. Regenerate with
 `python -m benchmarks.hong_ling`.
+
+What it shows: at their default l = 0.005 the global minimiser is **W = H = 0** (Z̄ = 0, every
+feature at the origin, only the bias separates the classes by their frequencies): l is above
+every group's collapse threshold sqrt(n_g)/N (0.0014 to 0.0018 at N = 39000) and above the level
+at which the zero point is optimal, so the default example of `opt_main.py` is the trivial
+minimiser. At l = 0.0015 only the 4 minority classes (3000 samples) collapse, as the derived
+threshold 0.001404 predicts; at l = 0.001 none do. Both CVXPY solvers agree with the exact engine
+to their accuracy; our certificate puts Clarabel's points at relative gaps 1e-9 to 1e-12 and SCS's
+(eps = 1e-9) at 1e-12 to 1e-15.
 """
 
 

@@ -36,6 +36,7 @@ MODULE_NAMES = (
     "ce_zhu_theorem31",
     "ce_label_smoothing",
     "ce_hong_ling",
+    "ce_ssetf_analogue",
     # seed 003: the UFM on the hypersphere (../shared/BEYOND.md section 2)
     "sphere_normface",
     "sphere_ntce",
@@ -75,6 +76,8 @@ CLAIM_NAMES = (
     ("ce_hong_ling", "NC1_SOFT"),
     ("ce_hong_ling", "MINORITY"),
     ("ce_hong_ling", "MINORITY_SMOOTH"),
+    ("ce_ssetf_analogue", "IF"),
+    ("ce_ssetf_analogue", "ONLY_IF"),
     ("sphere_normface", "CLAIM"),
     ("sphere_ntce", "CLAIM"),
     ("sphere_nonl", "CLAIM"),

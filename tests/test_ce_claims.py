@@ -73,6 +73,23 @@ def test_every_ce_claim_gets_a_passing_status(claim_id: str) -> None:
     assert verdict.status in ("verified", "proved"), verdict.reason
 
 
+def test_the_soft_target_ssetf_analogue_fails_for_a_rotated_smoothing() -> None:
+    """K = 4, J + aQ(I - J) with Q a rotation of 1^perp that is no permutation: an SSETF soft
+    target whose CE class means are not an SSETF (confirmed by the tight solve and cvxpy)."""
+    from proofs.ce_ssetf_analogue import IF
+    from verify.claims.runner import confirm, evaluate
+    from verify.strategies import Params, build
+
+    params = Params(
+        "rotated_smooth", 4, (4,) * 4, 0, 0.2, 1.0, 0.5, scalars={"delta": 0.3}, seed=1, loss="ce"
+    )
+    case = build(params)
+    assert case is not None
+    outcome = evaluate(IF, case)
+    assert outcome.status == "counterexample", outcome.residuals
+    assert confirm(IF, case)["confirmed"]
+
+
 def test_the_loss_table_rows_and_page(tmp_path: Path) -> None:
     from verify.report import losses
 

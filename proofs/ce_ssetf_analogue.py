@@ -1,0 +1,82 @@
+r"""The SSETF conjecture's analogue for cross-entropy on soft targets (../shared/BEYOND.md section 1).
+
+Paper 000 conjectures, for the MSE loss and balanced data, that the class means are a shifted
+simplex ETF iff the encoding is one (``conjecture-ssetf``; refuted and corrected in
+``theorem-ssetf``). The analogue asked here: cross-entropy, balanced counts, a column-stochastic
+encoding :math:`\bar Y` (soft targets), :math:`d \ge K`:
+
+- *if*: :math:`\bar Y` an SSETF :math:`\Rightarrow` :math:`\bar H \ne 0` is an SSETF;
+- *only if*: :math:`\bar H \ne 0` an SSETF :math:`\Rightarrow` :math:`\bar Y` is an SSETF.
+
+The soft-target SSETFs are :math:`J + aQ(I - J)` with Q orthogonal, :math:`Q1 = 1` (entries >= 0);
+label smoothing is the case Q = I. MSE's proof of the corrected theorem uses the orthogonal
+invariance of the Frobenius norm (Proposition IV.3); cross-entropy has only the permutation
+symmetry, so the strategies draw rotated label smoothing (``rotated_smooth``) to test whether a
+rotation Q that is not a permutation still gives SSETF class means.
+
+:math:`\bar H \ne 0` must be certified: a cross-entropy certificate bounds no distance in Z, so the
+premise compares objective values instead. Z = 0 at every minimiser would make the minimum equal
+:math:`F_0 = \min_b L(b1^\top) + \frac{\lambda_b}2\|b\|^2`, which does not depend on
+:math:`\lambda_W, \lambda_H` once :math:`\mu` is large enough for Z = 0 to be optimal
+(:math:`\mu \ge \|\nabla L\|_2 \le \sqrt{2/N}`); it is certified by a solve of the same instance
+with :math:`\lambda_W = \lambda_H = 2`. A computed primal value below :math:`F_0` minus that solve's
+gap proves that no minimiser has Z = 0.
+"""
+
+from __future__ import annotations
+
+from verify.claims import Claim, Context, Residuals
+from verify.geometry import ssetf_fit
+
+from .conjecture_ssetf import hbar_is_ssetf
+
+__all__ = ["IF", "ONLY_IF", "ce_hbar_nonzero"]
+
+
+def ce_hbar_nonzero(ctx: Context) -> dict[str, float]:
+    """0 when the certified objective is below that of every zero point (so Hbar* != 0), else 1.
+
+    "Below" by more than ``Tolerances.gap`` relative: at the zero minimiser both values are F_0
+    and their last digits are rounding (a dual 1e-16 above the primal)."""
+    inst = ctx.instance
+    s = ctx.solution
+    zero = ctx.solve(inst.replace(lambda_W=2.0, lambda_H=2.0))
+    F0_low = zero.certificate.dual  # a certified lower bound on F_0
+    upper = s.certificate.primal
+    below = upper < F0_low - ctx.tol.gap * abs(F0_low)
+    return {"Hbar != 0 (certified by objective values)": 0.0 if below else 1.0}
+
+
+def nonzero_and_ssetf(ctx: Context) -> Residuals:
+    return ce_hbar_nonzero(ctx) | hbar_is_ssetf(ctx)
+
+
+def ybar_is_ssetf(ctx: Context) -> Residuals:
+    return {"Ybar is an SSETF": ssetf_fit(ctx.instance.encoding, ctx.tol).residual}
+
+
+IF = Claim(
+    id="ce-ssetf-analogue:if",
+    title="Soft-target cross-entropy: an SSETF encoding gives SSETF class means (analogue, if)",
+    statement=r"cross-entropy, $\bar Y$ a column-stochastic SSETF $\Rightarrow \bar H \ne 0$ is an SSETF",
+    reference="analogue of Sec. IV-B's conjecture, arXiv 2606.00344 (../shared/BEYOND.md)",
+    hypotheses=("cross_entropy", "balanced", "ssetf_encoding"),
+    premise=ce_hbar_nonzero,
+    premise_statement=r"$\bar H \ne 0$ (certified)",
+    conclusion=hbar_is_ssetf,
+    kind="conjecture",
+    group="ce-ssetf-analogue",
+)
+
+ONLY_IF = Claim(
+    id="ce-ssetf-analogue:only-if",
+    title="Soft-target cross-entropy: SSETF class means need an SSETF encoding (analogue, only if)",
+    statement=r"cross-entropy, $\bar H \ne 0$ an SSETF $\Rightarrow \bar Y$ is an SSETF",
+    reference="analogue of Sec. IV-B's conjecture, arXiv 2606.00344 (../shared/BEYOND.md)",
+    hypotheses=("cross_entropy", "balanced"),
+    premise=nonzero_and_ssetf,
+    premise_statement=r"$\bar H \ne 0$ (certified) is an SSETF",
+    conclusion=ybar_is_ssetf,
+    kind="conjecture",
+    group="ce-ssetf-analogue",
+)
