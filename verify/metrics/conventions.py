@@ -39,8 +39,8 @@ def sigma_b_directions(S: ClassStats, centring: str, tol: MetricsTolerances = ME
 
 
 def _quad(S: ClassStats, U: np.ndarray) -> np.ndarray:
-    r""":math:`u_j^\top \Sigma_W u_j` for the columns of U."""
-    return np.einsum("ij,ij->j", U, S.Sigma_W @ U)
+    r""":math:`u_j^\top \Sigma_W u_j` for the columns of U (:meth:`ClassStats.within`)."""
+    return S.within(U)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> float:
@@ -61,7 +61,7 @@ def nc1_papyan(S: ClassStats, centring: str, tol: MetricsTolerances = METRICS) -
     """
     U, s, kept, _ = sigma_b_directions(S, centring, tol)
     if kept == 0:
-        return 0.0 if not np.any(S.scatter) else math.inf
+        return 0.0 if not np.any(S.within_sq) else math.inf
     return float(np.sum(_quad(S, U[:, :kept]) / s[:kept] ** 2))
 
 

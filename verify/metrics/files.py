@@ -44,15 +44,15 @@ def _progress(total: int, show: bool, label: str) -> Iterator[Callable[[int], No
 
 
 def _fits(f: ArrayFile, N: int, chunk_rows: int | None) -> None:
-    """Refuse, before reading, features whose statistics cannot fit in memory: the d x d
-    scatter twice (accumulator and its symmetrisation) and four float64 chunks; d is the axis
-    that is not the samples' (the smaller one if neither has N entries)."""
+    """Refuse, before reading, features whose work cannot fit in memory: four float64 chunks
+    and the (K + 1) x d class-mean statistics, K <= N; d is the axis that is not the samples'
+    (the smaller one if neither has N entries)."""
     if len(f.shape) != 2:
         return
     a, b = f.shape
     d = b if a == N else a if b == N else min(a, b)
     rows = chunk_rows or default_chunk_rows(d)
-    require_memory(8 * (2 * d * d + 4 * rows * d), f"{f.where} (shape {f.shape})")
+    require_memory(8 * (4 * rows * d + 3 * (min(N, d) + 1) * d), f"{f.where} (shape {f.shape})")
 
 
 def _labels(labels: str | Path | ArrayLike) -> np.ndarray:
@@ -96,7 +96,7 @@ def measure_file(
         raise InvalidArgument("chunk_rows", chunk_rows, "must be an integer >= 1")
     _fits(f, int(ids.shape[0]), chunk_rows)
     d0 = f.shape[1] if len(f.shape) == 2 and f.shape[0] == ids.shape[0] else f.shape[0]
-    gen, d = chunks_of(f, ids, chunk_rows or default_chunk_rows(int(d0)))
+    gen, d, transposed = chunks_of(f, ids, chunk_rows or default_chunk_rows(int(d0)))
     Wm, bv = classifier(_small(W, "weights"), _small(b, "bias"), d)
     K, source = _declared(Wm, classes)
     cl = classes_of(ids, K, source=source)
@@ -110,8 +110,9 @@ def measure_file(
             S = accumulate(gen, cl, d, Wm, bv, tick=tick, release=f.release)
         except NonFinite as bad:
             noun = "entry" if bad.count == 1 else "entries"
+            i, j = bad.first[::-1] if transposed else bad.first
             raise InvalidFile(
-                f"{f.where}: {bad.count} non-finite {noun} (NaN or inf), first at sample "
-                f"{bad.first[0]}, feature {bad.first[1]} ({bad.value!r})"
+                f"{f.where}: {bad.count} non-finite {noun} (NaN or inf), first at [{i}, {j}] "
+                f"(sample {bad.first[0]}, feature {bad.first[1]}) ({bad.value!r})"
             ) from None
     return from_stats(S, Wm, centring, tol)

@@ -280,13 +280,14 @@ def load_small(spec: str | Path, what: str, copies: int = 3) -> np.ndarray:
 
 def chunks_of(
     f: ArrayFile, ids: np.ndarray, chunk_rows: int
-) -> tuple[Callable[[], Iterator[tuple[np.ndarray, np.ndarray]]], int]:
+) -> tuple[Callable[[], Iterator[tuple[np.ndarray, np.ndarray]]], int, bool]:
     """Row chunks (c, d) of features stored (N, d) or (d, N), N = len(ids); returns the chunk
-    factory and d. (N, d) is taken when both axes have N entries."""
+    factory, d, and whether the file is (d, N). (N, d) is taken when both axes have N."""
     N = int(ids.shape[0])
     if len(f.shape) != 2 or 0 in f.shape:
         raise InvalidFile(f"{f.where}: features must be a non-empty 2-D array, not shape {f.shape}")
-    if f.shape[0] == N:
+    transposed = f.shape[0] != N
+    if not transposed:
         d, read = f.shape[1], f.rows
     elif f.shape[1] == N:
         d = f.shape[0]
@@ -302,4 +303,4 @@ def chunks_of(
             b = min(N, a + chunk_rows)
             yield read(a, b), ids[a:b]
 
-    return gen, int(d)
+    return gen, int(d), transposed

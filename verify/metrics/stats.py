@@ -1,20 +1,24 @@
 r"""Sufficient statistics of features for every NC metric, in two passes over row chunks.
 
 Features are rows :math:`h_i \in \mathbb{R}^d` (i = 1..N) read in chunks; memory beyond one
-chunk is :math:`O(d^2 + K d)` (plus the N labels).
+chunk is :math:`O(K d + K^2)` (plus the N labels).
 
 - **Pass 1**: counts :math:`n_k` and sums :math:`\sum_{y_i = k} (h_i - s)` about a reference
   point :math:`s` (the mean of the first chunk), accumulated in float64. Summing about
   :math:`s` keeps the class means :math:`\bar h_k - s` accurate to the *spread* of the data,
   not to its offset: a common offset of 1e8 costs no digits. Non-finite entries are counted
   here, with the first one's sample and feature.
-- **Pass 2**: with the means known, the within-class scatter
-  :math:`\sum_i (h_i - \bar h_{y_i})(h_i - \bar h_{y_i})^\top` by symmetric rank-k updates
-  (BLAS ``dsyrk``), the per-class sums :math:`\sum_{y_i=k} \|h_i - \bar h_k\|^2`, and, with
-  a classifier, NC4's decisions: :math:`\arg\max_k (W h_i + b)_k` with and without b against
-  the nearest class mean :math:`\arg\min_k \|(h_i - s) - (\bar h_k - s)\|^2`, evaluated as
-  :math:`\arg\min_k (\|\bar h_k - s\|^2 - 2 (h_i - s)\cdot(\bar h_k - s))` at the scale of
-  the spread (the expansion about 0 lost the decisions under an offset).
+- **Pass 2**: with the means known, the residuals :math:`r_i = h_i - \bar h_{y_i}` at their
+  own scale, and from them: the within-class scatter on the span of the class means
+  :math:`Q^\top (\sum_i r_i r_i^\top) Q` (Q an orthonormal basis of
+  :math:`\{\bar h_k - s\} \cup \{s\}`, at most K+1 columns: every NC metric needs
+  :math:`\Sigma_W` only there, or only its trace, so the :math:`O(N d^2)` full scatter is never
+  formed), the per-class sums :math:`\sum_{y_i=k} \|r_i\|^2`, and, with a classifier, NC4's
+  decisions: :math:`\arg\max_k (W h_i + b)_k` with and without b against the nearest class
+  mean :math:`\arg\min_k \|h_i - \bar h_k\|^2 = \arg\min_k (\|m_k\|^2 - 2 (h_i - s)\cdot m_k)`,
+  :math:`m_k = \bar h_k - s`, with :math:`(h_i - s)\cdot m_k = r_i\cdot m_k + m_{y_i}\cdot m_k`
+  evaluated at the scale of the spread (the expansion about 0 lost the decisions under an
+  offset). Cost :math:`O(N d K)` per pass, memory :math:`O(K d + K^2)` beyond a chunk.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg.blas import dsyrk
 
 from ..errors import InvalidArgument
 from .classes import Classes
@@ -43,7 +46,10 @@ class ClassStats:
         N, d: samples and feature dimension.
         shift: the reference point s (d,).
         means_s: class means minus s, (K_present, d).
-        scatter: within-class scatter :math:`\sum_i r_i r_i^\top` (d, d), r_i = h_i - hbar_{y_i}.
+        basis: Q (d, r), orthonormal, spanning every class-mean matrix M (any centring):
+            span{hbar_k - s, s}, r <= K_present + 1.
+        scatter: the within-class scatter on that span, :math:`Q^\top (\sum_i r_i r_i^\top) Q`
+            (r, r), :math:`r_i = h_i - \bar h_{y_i}`.
         within_sq: :math:`\sum_{y_i = k} \|r_i\|^2` per present class.
         nc4_mismatch, nc4_mismatch_no_bias: samples whose classifier decision (with b, and
             with b = 0) is not the nearest class mean; None without a classifier.
@@ -54,15 +60,17 @@ class ClassStats:
     d: int
     shift: np.ndarray
     means_s: np.ndarray
+    basis: np.ndarray
     scatter: np.ndarray
     within_sq: np.ndarray
     nc4_mismatch: int | None = None
     nc4_mismatch_no_bias: int | None = None
 
-    @property
-    def Sigma_W(self) -> np.ndarray:
-        r""":math:`\Sigma_W = \frac1N \sum_i r_i r_i^\top` (population, as Papyan et al.)."""
-        return self.scatter / self.N
+    def within(self, U: np.ndarray) -> np.ndarray:
+        r""":math:`u_j^\top \Sigma_W u_j` for columns :math:`u_j` of U in the span of the basis,
+        :math:`\Sigma_W = \frac1N \sum_i r_i r_i^\top` (population, as Papyan et al.)."""
+        V = self.basis.T @ U
+        return np.einsum("ij,ij->j", V, self.scatter @ V) / self.N
 
     def reference(self, centring: str) -> np.ndarray:
         """The global mean subtracted by ``centring``, minus s (d,); None for 'none'."""
@@ -161,33 +169,40 @@ def accumulate(
     assert shift is not None
     means_s = sums / classes.counts[:, None]
 
-    scatter = np.zeros((d, d), order="F")
+    # every class-mean matrix M (any centring) lies in span{hbar_k - s, s}: Sigma_W is only
+    # ever needed on that span, so pass 2 accumulates Q^T Sigma_W Q for an orthonormal basis Q
+    Q = np.linalg.qr(np.column_stack([means_s.T, shift]))[0]
+    Cm = Q.T @ means_s.T  # (r, Kp): the means in that basis
+    Gm = means_s @ means_s.T  # (Kp, Kp)
+    msq = np.diag(Gm).copy()
+    scatter = np.zeros((Q.shape[1], Q.shape[1]))
     within = np.zeros(Kp)
     mismatch = mismatch0 = 0
     if W is not None:
         Ws = W @ shift  # W h = W (h - s) + W s
-        msq = np.sum(means_s**2, axis=1)
         bias = np.zeros(W.shape[0]) if b is None else b
     for X, ids in _counted(chunks(), tick, release):
         D = _rows(X) - shift
         idx = classes.index(ids)
-        R = D - means_s[idx]
-        scatter = dsyrk(1.0, R.T, beta=1.0, c=scatter, trans=0, overwrite_c=1)
+        R = D - means_s[idx]  # residuals at their own scale
+        RQ = R @ Q
+        scatter += RQ.T @ RQ
         within += np.bincount(idx, weights=np.einsum("ij,ij->i", R, R), minlength=Kp)
         if W is not None:
-            nearest = classes.present[np.argmin(msq - 2.0 * (D @ means_s.T), axis=1)]
+            # ||D - m_j||^2 - ||D||^2 = ||m_j||^2 - 2 D.m_j, D.m_j = R.m_j + m_y.m_j (in basis Q)
+            score = msq - 2.0 * (RQ @ Cm) - 2.0 * Gm[idx]
+            nearest = classes.present[np.argmin(score, axis=1)]
             logits = D @ W.T + Ws
             mismatch += int(np.count_nonzero(np.argmax(logits + bias, axis=1) != nearest))
             mismatch0 += int(np.count_nonzero(np.argmax(logits, axis=1) != nearest))
-    upper = np.triu(scatter)
-    scatter = upper + np.triu(upper, 1).T
     return ClassStats(
         classes=classes,
         N=int(classes.counts.sum()),
         d=d,
         shift=shift,
         means_s=means_s,
-        scatter=scatter,
+        basis=Q,
+        scatter=(scatter + scatter.T) / 2,
         within_sq=within,
         nc4_mismatch=mismatch if W is not None else None,
         nc4_mismatch_no_bias=mismatch0 if W is not None else None,
