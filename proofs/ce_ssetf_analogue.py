@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from verify.claims import Claim, Context, Residuals
 from verify.geometry import ssetf_fit
+from verify.strategies import Case, Params, build
 
 from .conjecture_ssetf import hbar_is_ssetf
 
@@ -55,7 +56,19 @@ def ybar_is_ssetf(ctx: Context) -> Residuals:
     return {"Ybar is an SSETF": ssetf_fit(ctx.instance.encoding, ctx.tol).residual}
 
 
-IF = Claim(
+class _WithRotatedCorners(Claim):
+    """The claim with extra deterministic corners: rotated label smoothing at K = 4 and 5, where a
+    rotation of 1^perp is not a permutation (at K = 3 every such SSETF gives SSETF means)."""
+
+    def corners(self) -> list[Case]:
+        extra = [
+            build(Params("rotated_smooth", K, (4,) * K, 0, 0.2, 1.0, 0.5, scalars={"delta": 0.3}, seed=1, loss="ce"))
+            for K in (4, 5)
+        ]  # fmt: skip
+        return [*super().corners(), *(c for c in extra if c is not None)]
+
+
+IF = _WithRotatedCorners(
     id="ce-ssetf-analogue:if",
     title="Soft-target cross-entropy: an SSETF encoding gives SSETF class means (analogue, if)",
     statement=r"cross-entropy, $\bar Y$ a column-stochastic SSETF $\Rightarrow \bar H \ne 0$ is an SSETF",
