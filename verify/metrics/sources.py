@@ -140,6 +140,8 @@ def _npz(path: Path, key: str, where: str) -> ArrayFile:
         if len(data) != (b - a) * row_bytes:
             raise InvalidFile(f"{where}: the archive member ends before its declared shape {shape}")
         state["next"] = b
+        if b == shape[0]:  # the pass is over
+            close()
         out = np.frombuffer(data, dtype=dtype)
         return out.reshape((b - a, *shape[1:])) if len(shape) > 1 else out
 
@@ -161,7 +163,13 @@ def _npz(path: Path, key: str, where: str) -> ArrayFile:
 
     streamable = not fortran
     return ArrayFile(
-        where, shape, dtype, rows if streamable else (lambda a, b: whole()[a:b]), None, close, whole
+        where,
+        shape,
+        dtype,
+        rows if streamable else (lambda a, b: whole()[a:b]),
+        None,
+        lambda: None,  # the member's stream stays open between chunks, closed after a pass
+        whole,
     )
 
 
