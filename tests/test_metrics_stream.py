@@ -98,3 +98,32 @@ def test_labels_need_not_be_0_to_K_minus_1() -> None:
         measure(X, big)
     with pytest.raises(InvalidArgument, match="K >= 2 classes"):
         measure(X, np.zeros(300, int))
+
+
+@pytest.mark.slow
+def test_two_million_rows_stream_in_memory_of_a_few_chunks(tmp_path: Path) -> None:
+    """N = 2e6, d = 32 float32 (256 MB on disk) with W: the allocations stay below 1/8 of the
+    input, and the values equal an in-memory float64 measurement of the same data."""
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    N, d, K = 2_000_000, 32, 20
+    y = rng.integers(0, K, N)
+    X = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float32, shape=(N, d))
+    centres = 3 * rng.standard_normal((K, d)).astype(np.float32)
+    for a in range(0, N, 250_000):
+        X[a : a + 250_000] = centres[y[a : a + 250_000]] + rng.standard_normal(
+            (min(250_000, N - a), d), dtype=np.float32
+        )
+    X.flush()
+    W = rng.standard_normal((K, d))
+    tracemalloc.start()
+    try:
+        got = measure_file(tmp_path / "X.npy", y, W, chunk_rows=20_000).values
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes / 8, peak
+    want = measure(np.asarray(X, dtype=np.float64), y, W).values
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
