@@ -330,6 +330,20 @@ def _summary(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _stress_lines(result: dict[str, Any]) -> list[str]:
+    """One sentence per stress run, from its numbers."""
+    lines = []
+    for r in _stress(result):
+        gap = r["discrepancy"]
+        lines.append(
+            f"- {_short(r)}: training error {r['network']['train_error']:.4g}, "
+            f"(F - f*)/f* = {gap['objective_excess']:.1e}, bias {gap['bias']:.1e}, "
+            f"class-mean Gram {gap['gram']:.1e}, classifier Gram {gap['classifier_gram']:.1e}, "
+            f"kappa {gap['kappa']:.1e} (relative errors), NC1 {_metric(r['network'], 'nc1_centred'):.1e}."
+        )
+    return lines
+
+
 def _metric(side: dict[str, Any], name: str) -> float:
     """A metric of ``verify.metrics.nc_metrics(...).as_dict()``; nan if that version lacks it."""
     return float(side["metrics"].get(name, math.nan))
@@ -429,8 +443,10 @@ The same network, optimiser and step count, one-hot labels and λb = 0, on pixel
 see the inputs at all: its minimiser is the same for both, so any difference is the network's
 (its landscape and its optimiser), not the theory's.
 
+{chr(10).join(_stress_lines(result)) or "(no such runs in this configuration)"}
+
 {header}
-{chr(10).join(stress_rows) if stress_rows else "| (no such runs in this configuration) |"}
+{chr(10).join(stress_rows)}
 
 ## Figures
 
