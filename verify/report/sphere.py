@@ -64,7 +64,43 @@ def _hunts(seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def _figure(stage: Path, hunts: list[dict[str, Any]], dpi: int) -> str:
+CE_LAMBDA = 5e-3  # lambda_W = lambda_H of the regularised CE UFM beside the sphere optima
+
+
+@lru_cache(maxsize=4)
+def _ce_rows() -> list[dict[str, Any]]:
+    """The certified CE minimiser of the regularised UFM (weight decay, unbiased bias) at the
+    hunt's counts: its prototypes' cosines and norms (d = K: an Instance needs d >= K)."""
+    import numpy as np
+
+    from ..instance import Instance
+    from ..solve import solve
+    from ..sphere.hunt import minority_cosine
+
+    K, n = HUNT["K"], HUNT["n"]
+    rows = []
+    for r in HUNT["ratios"]:
+        inst = Instance(np.eye(K), (r * n, *(n,) * (K - 1)), K, CE_LAMBDA, CE_LAMBDA, 0.0,
+                        loss="ce")  # fmt: skip
+        s = solve(inst, "exact")
+        norms = np.linalg.norm(s.W, axis=1)
+        unit = s.W / norms[:, None]
+        G = unit @ unit.T
+        rows.append(
+            {
+                "ratio": r,
+                "certified": bool(s.certified),
+                "relative_gap": s.certificate.relative_gap,
+                "gram": G.tolist(),
+                "minority_cosine": minority_cosine(G),
+                "norms": norms.tolist(),
+            }
+        )
+    return rows
+
+
+def _figure(stage: Path, hunts: list[dict[str, Any]], dpi: int,
+            ce: list[dict[str, Any]] | None = None) -> str:  # fmt: skip
     with style():
         fig = new_figure(9.0, 3.6)
         minority, majority = fig.subplots(1, 2)
@@ -74,6 +110,11 @@ def _figure(stage: Path, hunts: list[dict[str, Any]], dpi: int) -> str:
                           label=h["loss"])  # fmt: skip
             majority.plot(r, [row["gram"][0][1] for row in h["rows"]], marker="o",
                           label=h["loss"])  # fmt: skip
+        if ce:
+            r = [row["ratio"] for row in ce]
+            minority.plot(r, [row["minority_cosine"] for row in ce], "k--", marker="x",
+                          label=f"CE + weight decay {CE_LAMBDA:g} (certified)")  # fmt: skip
+            majority.plot(r, [row["gram"][0][1] for row in ce], "k--", marker="x")
         for ax, what in ((minority, "between the two minority prototypes"),
                          (majority, "majority and minority prototype")):  # fmt: skip
             ax.axhline(-1 / (HUNT["K"] - 1), color="grey", ls=":", label="simplex ETF")
@@ -91,7 +132,7 @@ def _figure(stage: Path, hunts: list[dict[str, Any]], dpi: int) -> str:
 
 
 def _page(verdicts: list[Verdict], judged: list[dict[str, Any]], hunts: list[dict[str, Any]],
-          figure: str) -> str:  # fmt: skip
+          figure: str, ce: list[dict[str, Any]] | None = None) -> str:  # fmt: skip
     lines = [
         "# Seed 003: Neural collapse by design (the UFM on the hypersphere)",
         "",
@@ -144,6 +185,25 @@ def _page(verdicts: list[Verdict], judged: list[dict[str, Any]], hunts: list[dic
                 f"| {row['certified_below_etf']:.2e} | {row['minority_cosine']:.4f} "
                 f"| {row['gram'][0][1]:.4f} |"
             )
+    if ce:
+        lines += [
+            "",
+            f"### Beside it: cross entropy with weight decay (lambda_W = lambda_H = {CE_LAMBDA:g}, "
+            "certified minimiser of the regularised UFM)",
+            "",
+            'The abstract\'s "CE leaves radial degrees of freedom unconstrained": with weight '
+            "decay the minimiser is unique, and its prototypes differ in norm with the counts "
+            "(the radial freedom the sphere removes); their directions also leave the ETF.",
+            "",
+            "| ratio | certified | minority cosine | majority-minority cosine | prototype norms |",
+            "|---|---|---|---|---|",
+        ]
+        for row in ce:
+            norms = ", ".join(f"{x:.4f}" for x in row["norms"])
+            lines.append(
+                f"| {row['ratio']} | {row['certified']} | {row['minority_cosine']:.4f} "
+                f"| {row['gram'][0][1]:.4f} | {norms} |"
+            )
     lines += [
         "",
         "## What is missing",
@@ -155,7 +215,7 @@ def _page(verdicts: list[Verdict], judged: list[dict[str, Any]], hunts: list[dic
         "(`verify.sphere.metrics`) normalise the measures of the paper's code.",
         "- The registered claims are checked at d >= K (an Instance needs it); d = K - 1 is "
         "tested in tests/test_sphere.py and reachable with `verify sphere solve --d`.",
-        "- CE with weight decay beside these optima (issue 14, item 5) is not drawn here.",
+        "- The CE comparison is at d = K (an Instance needs d >= K), the sphere hunt at d = K - 1.",
         "",
     ]
     return "\n".join(lines)
@@ -166,8 +226,9 @@ def write(stage: Path, verdicts: list[Verdict], dpi: int, seed: int) -> None:
     mine = [v for v in verdicts if v.claim_id.startswith("sphere-")]
     judged = _judged(seed)
     hunts = _hunts(seed)
-    figure = _figure(stage, hunts, dpi)
-    atomic_write_text(stage / FILES[0], _page(mine, judged, hunts, figure))
+    ce = _ce_rows()
+    figure = _figure(stage, hunts, dpi, ce)
+    atomic_write_text(stage / FILES[0], _page(mine, judged, hunts, figure, ce))
     canonical.write_json(
         stage / FILES[1],
         {
@@ -176,5 +237,6 @@ def write(stage: Path, verdicts: list[Verdict], dpi: int, seed: int) -> None:
             "judged": judged,
             "hunt": {**HUNT, "ratios": list(HUNT["ratios"])},
             "hunts": hunts,
+            "ce_weight_decay": ce,
         },
     )
