@@ -29,7 +29,16 @@ theorem they lead to is proved in :mod:`proofs.ssetf_theorem`:
   the Gram has the SSETF form, so :math:`\bar Y` is an SSETF. With :math:`\lambda_b = 0` the bias
   is :math:`\bar Y 1/K` and only the centred encoding :math:`\bar Y(I-J)` matters: any
   :math:`\bar Y = \alpha O(I-J) + v1^\top` gives simplex-ETF class means whatever v is.
+
+``python -m proofs.conjecture_ssetf`` prints the closed-form Gram beside the certified one for
+label smoothing (an SSETF with :math:`\alpha = 1 - \delta`) at :math:`c < \alpha`, where the
+class means are an SSETF, and at :math:`\alpha < c < 1` without a bias, where they collapse onto
+one line (a counterexample to *if*).
 """
+
+from __future__ import annotations
+
+import math
 
 from verify.claims import Claim, Context, Residuals
 from verify.claims.residuals import hbar_nonzero
@@ -73,3 +82,35 @@ ONLY_IF = Claim(
     kind="conjecture",
     group="conjecture-ssetf",
 )
+
+
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    """The balanced closed form of the Gram (``gram-balanced``) beside the certified one, and
+    the SSETF-fit residual of the class means beside the conjecture's 0 (which it is not at a
+    counterexample)."""
+    from .gram_balanced import predicted_gram
+
+    Hbar = ctx.solution.Hbar
+    return {
+        "Hbar^T Hbar = k(|Ybar - b1^T| - cI)_+": (predicted_gram(ctx), Hbar.T @ Hbar),
+        "SSETF-fit residual of Hbar (the conjecture says 0)": (
+            0.0,
+            ssetf_fit(Hbar, ctx.tol).residual,
+        ),
+    }
+
+
+def main() -> None:
+    """Label smoothing, delta = 0.3 (alpha = 0.7), K = 3, n = 4: c = 0.36 with lambda_b = 1, and
+    c = 0.84 without a bias, where only the direction 1 (singular value 1 > c) survives."""
+    from verify import Instance
+    from verify.claims.beside import print_beside
+    from verify.encodings import label_smoothing
+
+    for c, lb in ((0.36, 1.0), (0.84, math.inf)):
+        mu = c / (3 * math.sqrt(4))
+        print_beside(IF, Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, mu, mu, lb), theory)
+
+
+if __name__ == "__main__":
+    main()

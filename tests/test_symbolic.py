@@ -1,9 +1,13 @@
-"""Tests of the symbolic layer (verify/symbolic): every derivation checked, and cross-checked
-numerically against independent numpy computations."""
+"""Tests of the symbolic layer (verify/symbolic) and of the replays that proofs/ registers with
+it: every derivation checked, and cross-checked numerically against independent numpy
+computations."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,12 +15,14 @@ import scipy.optimize
 import sympy as sp
 
 import verify.symbolic.core as core
+from proofs import lemma_iii3, theorem_iii1
 from verify.errors import UnknownName
-from verify.symbolic import DERIVATIONS, check_equal, compare, derivation, lemma_iii3, theorem_iii1
+from verify.symbolic import check_equal, compare, derivation, derivations
 from verify.symbolic.core import Derivation, algebra_step, numeric_step
 from verify.symbolic.symbols import c, lambda_b, lambda_H, lambda_W, n
 
-CLAIM_IDS = list(DERIVATIONS)
+CLAIM_IDS = list(derivations())
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --------------------------------------------------------------------------- battery
@@ -198,3 +204,34 @@ def test_numeric_step_requires_reason() -> None:
     """Property: a numeric step without a reason is refused."""
     with pytest.raises(ValueError, match="reason"):
         numeric_step("no reason", sp.Integer(0), sp.Integer(0), "")
+
+
+# --------------------------------------------------------------------------- layering
+@pytest.mark.parametrize("module", ["verify", "verify.symbolic"])
+def test_the_library_does_not_import_the_proofs(module: str) -> None:
+    """Property: importing the library (or its symbolic layer) imports nothing of ``proofs``;
+    the proof modules register their derivations only when the registry is first needed."""
+    code = (
+        f"import sys, {module}\n"
+        "loaded = sorted(m for m in sys.modules if m == 'proofs' or m.startswith('proofs.'))\n"
+        "print(loaded)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert run.stdout.strip() == "[]", run.stdout
+
+
+def test_a_derivation_is_found_without_importing_proofs_first() -> None:
+    """Property: ``derivation(name)`` of a name only a proof module registers loads the proof
+    modules itself (in a fresh process, where nothing imported them)."""
+    code = (
+        "import sys\n"
+        "from verify.symbolic import DERIVATIONS, derivation\n"
+        "assert 'theorem-IV.1' not in DERIVATIONS\n"
+        "print(derivation('theorem-IV.1').claim_id, 'proofs.theorem_iv1' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert run.stdout.split() == ["theorem-IV.1", "True"], run.stdout + run.stderr

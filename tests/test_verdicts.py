@@ -226,7 +226,7 @@ def test_proved_needs_every_step_reduced_symbolically(monkeypatch: pytest.Monkey
 
 
 def _gram_without_floor(ctx: Context) -> dict[str, float]:
-    from verify.symbolic.theorem_iii1 import lambdified
+    from proofs.theorem_iii1 import lambdified
 
     inst, s = ctx.instance, ctx.solution
     _, G = lambdified()(inst.K, inst.n, inst.lambda_W, inst.lambda_H, inst.lambda_b)

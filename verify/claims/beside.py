@@ -15,10 +15,15 @@ __all__ = ["print_beside"]
 Theory = Callable[[Context], dict[str, tuple[object, object]]]
 
 
-def print_beside(claim: Claim, instance: Instance, theory: Theory) -> None:
+def print_beside(claim: Claim, instance: Instance | Case, theory: Theory) -> None:
     """Solve ``instance`` with a certificate and print, for each name ``theory`` returns, the
-    theoretical value beside the certified one, then the claim's residuals there."""
-    ctx = Context(Case(instance))
+    theoretical value beside the certified one, then the claim's residuals there.
+
+    A :class:`~verify.strategies.Case` carries what the claim needs beyond the instance (the
+    orthogonal Q of a claim ``with_Q``)."""
+    case = instance if isinstance(instance, Case) else Case(instance)
+    instance = case.instance
+    ctx = Context(case)
     certificate = ctx.solution.certificate
     print(f"{claim.id}: {claim.title}")
     print(f"  {instance.describe()}")

@@ -89,7 +89,7 @@ class Claim:
     conclusion: Callable[[Context], Residuals]
     premise: Callable[[Context], Residuals] | None = None
     premise_statement: str = ""
-    derivation: str | None = None  # a key of verify.symbolic.DERIVATIONS
+    derivation: str | None = None  # a name registered with verify.symbolic.register
     kind: str = "theorem"  # theorem | conjecture | derived | amended | relaxed | user
     group: str = ""
     with_Q: bool = False
@@ -103,9 +103,10 @@ class Claim:
             if name not in HYPOTHESES:
                 raise UnknownName("hypothesis", name, list(HYPOTHESES))
         if self.derivation is not None:
-            from ..symbolic import DERIVATIONS
+            from ..symbolic import DERIVATIONS, derivations
 
-            if self.derivation not in DERIVATIONS:  # register your own there first
+            # the proof modules register theirs when loaded (lazily); register your own first
+            if self.derivation not in DERIVATIONS and self.derivation not in derivations():
                 raise UnknownName("derivation", self.derivation, list(DERIVATIONS))
         if not self.group:
             object.__setattr__(self, "group", self.id)

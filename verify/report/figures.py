@@ -8,8 +8,9 @@ too. Each function writes ``<stage>/figures/<name>.png`` and returns a record ``
 "file", "title", "caption", "claims", "data"}``; ``data`` holds every plotted number (it goes
 into ``index.json``).
 
-The closed forms come from :func:`verify.symbolic.theorem_iii1.lambdified`, the lambdified
-SymPy derivation; the points from :func:`verify.solve.solve` (exact engine), certified.
+The closed forms come from ``proofs.theorem_iii1.lambdified``, the lambdified SymPy derivation,
+reached through the claim registry (``theorem-III.1-constants``'s ``meta["closed_form"]``); the
+points from :func:`verify.solve.solve` (exact engine), certified.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def one_hot_instance(K: int, n: int, c: float, lambda_b: float) -> Instance:
 
 
 def _closed(K: int, n: int, c: float, lambda_b: float) -> tuple[np.ndarray, np.ndarray]:
-    from ..symbolic.theorem_iii1 import lambdified
+    from ..claims.registry import registry  # the closed forms live beside their claim
 
+    lambdified = registry()["theorem-III.1-constants"].meta["closed_form"]
     inst = one_hot_instance(K, n, c, lambda_b)
     b, G = lambdified()(K, n, inst.lambda_W, inst.lambda_H, lambda_b)
     return np.asarray(b, dtype=float), np.asarray(G, dtype=float)

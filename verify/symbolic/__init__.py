@@ -1,15 +1,21 @@
-r"""The symbolic (SymPy) layer: each claim's proof replayed as checked algebra.
+r"""The symbolic (SymPy) layer: the machinery that replays a claim's proof as checked algebra.
 
-``DERIVATIONS`` maps claim ids (docs/CLAIMS.md) to functions returning a :class:`Derivation`; every
+The replays themselves live beside their claims in ``proofs/`` (the statement, the replayed
+proof and the numeric check on one screen); each registers its derive function here with
+:func:`register`. ``DERIVATIONS`` maps claim ids (docs/CLAIMS.md) to those functions; every
 ``"algebra"`` step is decided by SymPy when the derivation is built (results are cached).
+
+The library never imports ``proofs`` when it is imported: :func:`derivation` (and
+:func:`derivations`) load the proof modules on first need, as :mod:`verify.claims.registry`
+does, so a name a proof module registers is known wherever it is asked for.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from ..errors import UnknownName
-from . import lemma_iii3, theorem_iii1
 from .core import (
     Derivation,
     Step,
@@ -19,14 +25,6 @@ from .core import (
     compare,
     lemma_step,
     numeric_step,
-)
-from .replay import (
-    derive_corollary_iv2,
-    derive_proposition_iii2,
-    derive_proposition_iv3,
-    derive_theorem_iii4,
-    derive_theorem_iv1,
-    derive_theorem_iv4,
 )
 from .symbols import K, c, lambda_b, lambda_H, lambda_W, n
 
@@ -41,6 +39,7 @@ __all__ = [
     "check_equal",
     "compare",
     "derivation",
+    "derivations",
     "lambda_H",
     "lambda_W",
     "lambda_b",
@@ -50,22 +49,13 @@ __all__ = [
     "register",
 ]
 
-#: Claim id -> derive function, in the paper's order.
-DERIVATIONS: dict[str, Callable[[], Derivation]] = {
-    "theorem-III.1": theorem_iii1.derive,
-    "proposition-III.2": derive_proposition_iii2,
-    "lemma-III.3": lemma_iii3.derive,
-    "theorem-III.4": derive_theorem_iii4,
-    "theorem-IV.1": derive_theorem_iv1,
-    "corollary-IV.2": derive_corollary_iv2,
-    "proposition-IV.3": derive_proposition_iv3,
-    "theorem-IV.4": derive_theorem_iv4,
-}
+#: Claim id -> derive function, in the order the proof modules registered them.
+DERIVATIONS: dict[str, Callable[[], Derivation]] = {}
 
 
 def register(name: str) -> Callable[[Callable[[], Derivation]], Callable[[], Derivation]]:
     """Decorator: add a derive function to :data:`DERIVATIONS` under ``name`` (a proof module
-    registers its own derivation beside its claim)."""
+    registers its own derivation beside its claim, above the claim that names it)."""
 
     def add(derive: Callable[[], Derivation]) -> Callable[[], Derivation]:
         known = DERIVATIONS.get(name, derive)
@@ -82,8 +72,26 @@ def _source(f: Callable[[], Derivation]) -> tuple[str, str]:
     return (code.co_filename if code else repr(f), getattr(f, "__qualname__", ""))
 
 
+def _load_proofs() -> None:
+    """Import the proof modules (each registers its derivation); lazily, never at import time.
+
+    The modules, not ``proofs.REGISTRY``: a module still being imported (whose claim names a
+    derivation another module registers) is taken as it stands instead of being read again.
+    """
+    importlib.import_module("proofs").MODULES  # noqa: B018 (the import registers)
+
+
+def derivations() -> dict[str, Callable[[], Derivation]]:
+    """:data:`DERIVATIONS` with every proof module's derivation registered."""
+    _load_proofs()
+    return DERIVATIONS
+
+
 def derivation(claim_id: str) -> Derivation:
-    """The derivation of ``claim_id``; raises :class:`~verify.errors.UnknownName` if none."""
+    """The derivation of ``claim_id``; raises :class:`~verify.errors.UnknownName` if none (the
+    proof modules are loaded first when the name is not registered yet)."""
+    if claim_id not in DERIVATIONS:
+        _load_proofs()
     try:
         derive = DERIVATIONS[claim_id]
     except KeyError:
