@@ -21,6 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..claims import Claim, Context
+from ..claims.claim import PredicateError
 from ..instance import Instance
 from ..strategies import Case
 from .model import SphereProblem
@@ -41,6 +42,13 @@ def case(counts: tuple[int, ...], d: int, tau: float) -> Case:
 
 
 def problem(ctx: Context, loss: str) -> SphereProblem:
+    """The sphere problem of the case; a case drawn by another strategy (the UFM hunt's, which
+    knows no tau) stops the search with a :class:`PredicateError` saying what to run instead."""
+    if "tau" not in ctx.case.drawn:
+        raise PredicateError(
+            "a sphere claim's cases carry tau (SphereClaim.cases); hunt the sphere model with "
+            "`verify sphere hunt`"
+        )
     inst = ctx.instance
     return SphereProblem(loss, inst.counts, inst.d, float(ctx.case.drawn["tau"]))
 
