@@ -18,6 +18,8 @@ from hypothesis import seed as hypothesis_seed
 import verify.claims.runner as runner
 from verify.cli import main
 from verify.hunt.params import build, params_of
+from verify.report.hunt_page import hunt_page
+from verify.report.hunts import load_hunts
 from verify.strategies import cases
 from verify.testing import assert_claim, claim_test
 
@@ -44,6 +46,13 @@ def hunt(
 def direction(data: dict[str, Any], claim_id: str | None = None) -> dict[str, Any]:
     ds = data["directions"]
     return ds[0] if claim_id is None else next(d for d in ds if d["claim"] == claim_id)
+
+
+def report_page(tmp_path: Path) -> str:
+    """The page `verify report` renders from the one hunt's JSON in ``tmp_path/hunts``, without
+    the report's claim links and figures (the one writer of a hunt's page)."""
+    (hunt_record,) = load_hunts(tmp_path)
+    return hunt_page(hunt_record, {}, [])
 
 
 def without_timing(data: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +98,8 @@ def test_true_user_claim_survives_with_a_closest_call(
     assert set(cov["counts"]) == {"balanced", "imbalanced"}
     assert "closest call" in stdout
     page = (tmp_path / "hunts" / f"{data['slug']}.md").read_text()
-    assert "Closest call" in page and "Region covered" in page
+    assert "## Closest call" in page and "instance(s) evaluated" in page
+    assert page == report_page(tmp_path)  # verify report's page, its links and figures aside
 
 
 def test_assert_claim_raises_with_the_shrunk_counterexample() -> None:
@@ -176,7 +186,9 @@ def test_conjecture_group_names_the_failing_direction_and_an_amendment(
         assert d["counterexample"]["instance"]["K"] <= 3
         assert d["amendment"]["status"] == "survived"
     page = (tmp_path / "hunts" / "conjecture-ssetf.md").read_text()
-    assert "Failing direction(s)" in page and "Amendment" in page
+    assert "| direction | status |" in page and "## Amendment" in page
+    assert "`conjecture-ssetf:only-if` | **refuted**" in page
+    assert page == report_page(tmp_path)
     assert "failing direction(s): conjecture-ssetf:if, conjecture-ssetf:only-if" in stdout
 
 

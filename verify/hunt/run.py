@@ -210,14 +210,19 @@ def check_targets(out: str | Path, slug: str) -> None:
 
 def write(result: HuntResult, out: str | Path, json_path: str | Path | None = None) -> list[Path]:
     """Write ``<out>/<slug>.json``, ``<out>/<slug>.md`` and, if asked, a copy of the JSON
-    (after :func:`check_targets`, so only a hunt's earlier files are ever replaced)."""
-    from .page import markdown
+    (after :func:`check_targets`, so only a hunt's earlier files are ever replaced).
+
+    The page is ``verify report``'s (:func:`verify.report.hunt_page.hunt_page`, the one writer of
+    a hunt's page), rendered from the JSON just written, without the report's links and figures
+    (``verify report`` adds them when it re-renders the page under ``reports/hunts``)."""
+    from ..report.hunt_page import hunt_page
 
     data = result.as_dict()
     out = Path(out)
     check_targets(out, result.slug)
     paths = [atomic_write_json(out / f"{result.slug}.json", data)]
-    paths.append(atomic_write_text(out / f"{result.slug}.md", markdown(data)))
+    record = json.loads(paths[0].read_text(encoding="utf-8"))
+    paths.append(atomic_write_text(out / f"{result.slug}.md", hunt_page(record, {}, [])))
     if json_path is not None:
         paths.append(atomic_write_json(json_path, data))
     return paths
