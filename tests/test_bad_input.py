@@ -308,15 +308,16 @@ def test_a_crafted_header_claiming_100000_squared_is_refused_unread(
 def test_an_honest_header_too_big_for_memory_is_refused_with_the_estimate(
     tmp_path: Path, labels_file: Path, eight_gib: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Property: a real (sparse) file of (100000, 100000) float64 is refused before reading,
-    with the memory it needs and the memory available."""
+    """Property: a real (sparse) file of 12 samples in d = 10^9 float64 is refused before
+    reading, with the memory it needs and the memory available (streaming bounds the memory
+    in N, not in d: the class means alone are K x d)."""
     path = tmp_path / "big.npy"
     with path.open("wb") as handle:
-        header = {"descr": "<f8", "fortran_order": False, "shape": (100000, 100000)}
+        header = {"descr": "<f8", "fortran_order": False, "shape": (12, 10**9)}
         np.lib.format.write_array_header_1_0(handle, header)
-        handle.truncate(handle.tell() + 8 * 100000 * 100000)  # sparse: no disk used
+        handle.truncate(handle.tell() + 8 * 12 * 10**9)  # sparse: no disk used
     code, _, err = run(capsys, "metrics", str(path), str(labels_file))
-    one_line_error(code, err, "big.npy", "(100000, 100000)", "8.0 GiB available")
+    one_line_error(code, err, "big.npy", "(12, 1000000000)", "8.0 GiB available")
 
 
 def test_metrics_refuses_a_label_of_10_to_the_12(tmp_path: Path, capsys) -> None:
