@@ -16,6 +16,7 @@ __all__ = [
     "gram_gap",
     "hbar_nonzero",
     "nc1_scatter",
+    "objective_below_zero_points",
     "shape_fit",
 ]
 
@@ -66,8 +67,26 @@ def hbar_nonzero(ctx: Context) -> dict[str, float]:
     Z != 0.
     """
     s = ctx.solution
+    if "Z = WH" not in s.certificate.distance_bounds:  # a loss that bounds no distance in Z (CE)
+        return {"Hbar != 0 (certified)": objective_below_zero_points(ctx)}
     size = float(np.linalg.norm(s.Z))
     return {"Hbar != 0 (certified)": 0.0 if size > s.certificate.distance_bounds["Z = WH"] else 1.0}
+
+
+def objective_below_zero_points(ctx: Context) -> float:
+    r"""0 when the certified objective is below that of every point with Z = 0, else 1: then no
+    minimiser has Z = 0 (used where the certificate bounds no distance in Z, as cross-entropy's).
+
+    :math:`F_0 = \min_b L(b1^\top) + \frac{\lambda_b}{2}\|b\|^2` does not depend on
+    :math:`\lambda_W, \lambda_H` once :math:`\mu \ge \|\nabla L\|_2`, which is at most
+    :math:`\sqrt{2/N} \le \sqrt 2` for cross-entropy (gradient columns p - y of norm <= sqrt 2);
+    its certified lower bound is the dual of a solve with :math:`\lambda_W = \lambda_H = 2`.
+    "Below" by more than ``Tolerances.gap`` relative: at the zero minimiser both values are
+    :math:`F_0` to rounding."""
+    inst, s = ctx.instance, ctx.solution
+    zero = ctx.solve(inst.replace(lambda_W=2.0, lambda_H=2.0))
+    F0_low = zero.certificate.dual
+    return 0.0 if s.certificate.primal < F0_low - ctx.tol.gap * abs(F0_low) else 1.0
 
 
 def centred_means_nonzero(ctx: Context) -> dict[str, float]:
