@@ -154,3 +154,25 @@ def test_planted_etf_under_10_to_1_imbalance_is_refuted() -> None:
 
     verdict = judge(PLANTED["sphere-etf-10to1-nonl-per-sample"], examples=1)
     assert verdict.status == "refuted", verdict.reason
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_per_start_multiplicities_equal_separate_evaluations(loss: str) -> None:
+    rng = np.random.default_rng(3)
+    W, H = _unit(rng, 4, 3, 3), _unit(rng, 4, 3, 3)
+    m = rng.integers(2, 6, size=(4, 3)).astype(float)
+    Wl = None if loss == "supcon" else W
+    v, _gW, gH = value_and_grad(loss, Wl, H, np.arange(3), m, 0.7)
+    for i in range(4):
+        vi, _gWi, gHi = value_and_grad(loss, None if Wl is None else W[i], H[i], np.arange(3),
+                                      m[i], 0.7)  # fmt: skip
+        assert abs(float(vi) - v[i]) <= 1e-14 and np.allclose(gHi, gH[i], atol=1e-14)
+
+
+def test_batched_hunt_search_matches_one_at_a_time() -> None:
+    from verify.sphere.solve import local_search_many
+
+    problems = [SphereProblem("ntce", (2 * r, 2, 2), 2, 0.5) for r in (1, 5)]
+    many = local_search_many(problems, 5, 0)
+    for p, found in zip(problems, many, strict=True):
+        assert abs(found.value - local_search(p, 5, 0, reduced=True, hessian=False).value) <= 1e-12

@@ -24,7 +24,14 @@ FIGURE = "sphere_imbalance"
 FIGURES = (f"figures/{FIGURE}.png",)
 FILES = (f"{PAGE}.md", f"{PAGE}.json", *FIGURES)
 
-HUNT = {"K": 3, "n": 2, "d": 2, "tau": 0.5, "ratios": (1, 2, 3, 5, 10, 20), "starts": 10}
+HUNT: dict[str, Any] = {
+    "K": 3,
+    "n": 2,
+    "d": 2,
+    "tau": 0.5,
+    "ratios": (1, 2, 3, 5, 10, 20),
+    "starts": 10,
+}
 
 
 @lru_cache(maxsize=4)  # deterministic in the seed: a process building several reports pays once

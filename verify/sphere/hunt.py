@@ -19,7 +19,7 @@ from .checks import below
 from .exact import exact_loss
 from .frames import simplex_etf
 from .model import SphereProblem
-from .solve import local_search
+from .solve import local_search, local_search_many
 
 __all__ = ["imbalance_hunt", "minority_cosine"]
 
@@ -43,14 +43,21 @@ def imbalance_hunt(
     seed: int = 0,
     hessian: bool = False,
 ) -> dict[str, Any]:
-    rows = []
-    for r in ratios:
-        p = SphereProblem(loss, (r * n, *(n,) * (K - 1)), d, tau)
+    problems = [SphereProblem(loss, (r * n, *(n,) * (K - 1)), d, tau) for r in ratios]
+    for p in problems:
         p.require_simplex_room()
+    # every ratio's starts in one batch (the counts are per-start multiplicities); one at a time
+    # when the Hessian is wanted
+    searches = (
+        [local_search(p, starts, seed, reduced=True, hessian=True) for p in problems]
+        if hessian
+        else local_search_many(problems, starts, seed)
+    )
+    rows = []
+    for r, p, found in zip(ratios, problems, searches, strict=True):
         E = simplex_etf(K, d)
         etf = exact_loss(loss, E if p.has_prototypes else None, E, np.arange(K),
                          np.array(p.counts), tau)  # fmt: skip
-        found = local_search(p, starts, seed, reduced=True, hessian=hessian)
         X = found.W if found.W is not None else found.H
         G = X @ X.T
         rows.append(

@@ -39,7 +39,8 @@ per class is the class-structured reduction (:mod:`verify.sphere.reduction`), wh
 only for points whose features of a class are equal, and is checked separately there. The
 formulas accept any vectors (cosines become inner products), so the Euclidean gradient, and
 from it the Riemannian one, is defined. A leading batch axis (independent starts) is allowed:
-``W`` (..., K, d), ``H`` (..., M, d); values are (...,).
+``W`` (..., K, d), ``H`` (..., M, d), and ``m`` (M,) or (..., M) (one set of multiplicities
+per batch entry: several instances with the same labels searched at once); values are (...,).
 """
 
 from __future__ import annotations
@@ -67,20 +68,26 @@ def _logw(weights: Array) -> Array:
         return np.where(weights > 0, np.log(np.where(weights > 0, weights, 1.0)), -np.inf)
 
 
-_SETUP: dict[tuple[bytes, bytes, int], tuple[Array, Array, float]] = {}
+_Y: dict[tuple[bytes, int], Array] = {}
 
 
-def _setup(labels: Array, m: Array, K: int) -> tuple[Array, Array, float]:
-    """Y[k, j] = [y_j = k] (K, M), the class totals of m, and their sum (cached: a search
-    evaluates the same labels thousands of times)."""
-    key = (labels.tobytes(), m.tobytes(), K)
-    if key not in _SETUP:
-        if len(_SETUP) > 256:
-            _SETUP.clear()
-        Y = labels[None, :] == np.arange(K)[:, None]
-        Mc = np.bincount(labels, weights=m, minlength=K).astype(float)
-        _SETUP[key] = (Y, Mc, float(m.sum()))
-    return _SETUP[key]
+def _classes(labels: Array, K: int) -> Array:
+    """Y[k, j] = [y_j = k], (K, M) (cached: a search evaluates the same labels thousands of times)."""
+    key = (labels.tobytes(), K)
+    if key not in _Y:
+        if len(_Y) > 256:
+            _Y.clear()
+        _Y[key] = labels[None, :] == np.arange(K)[:, None]
+    return _Y[key]
+
+
+def _setup(labels: Array, m: Array, K: int) -> tuple[Array, Array, Array, Array, Array]:
+    """Y (K, M); the class totals Mc (..., K) and the total (...,) of m (..., M); m as (..., 1, M)
+    and the total as (..., 1, 1), for broadcasting against (..., K, M)."""
+    Y = _classes(labels, K)
+    Mc = m @ Y.T.astype(float)
+    total = np.sum(m, axis=-1)
+    return Y, Mc, total, m[..., None, :], total[..., None, None]
 
 
 def _positive(P: Array, labels: Array) -> Array:
@@ -93,12 +100,12 @@ def _over_classes(masked: bool) -> Callable[[Array, Array, Array, Array, float],
 
     def loss(W: Array, H: Array, labels: Array, m: Array, tau: float) -> Result:
         K = W.shape[-2]
-        Y, _, total = _setup(labels, m, K)
+        Y, _, total, m3, t2 = _setup(labels, m, K)
         P = W @ np.swapaxes(H, -1, -2) / tau  # (..., K, M)
         logw = _logw((~Y).astype(float) if masked else np.ones_like(P))
         out, soft = _lse(P, np.broadcast_to(logw, P.shape), axis=-2)
         value = np.sum(m * (out[..., 0, :] - _positive(P, labels)), axis=-1) / total
-        dP = (m / total) * (soft - Y)
+        dP = (m3 / t2) * (soft - Y)
         return value, dP @ H / tau, np.swapaxes(dP, -1, -2) @ W / tau
 
     return loss
@@ -110,12 +117,12 @@ def _over_samples(masked: bool) -> Callable[[Array, Array, Array, Array, float],
 
     def loss(W: Array, H: Array, labels: Array, m: Array, tau: float) -> Result:
         K = W.shape[-2]
-        Y, Mc, total = _setup(labels, m, K)
+        Y, Mc, total, m3, t2 = _setup(labels, m, K)
         P = W @ np.swapaxes(H, -1, -2) / tau
-        weights = np.where(Y, 0.0, 1.0) * m if masked else np.ones((K, 1)) * m
+        weights = np.where(Y, 0.0, 1.0) * m3 if masked else np.ones((K, 1)) * m3
         out, soft = _lse(P, np.broadcast_to(_logw(weights), P.shape), axis=-1)  # (..., K, 1)
         value = (np.sum(Mc * out[..., 0], axis=-1) - np.sum(m * _positive(P, labels), -1)) / total
-        dP = (Mc[:, None] * soft - m * Y) / total
+        dP = (Mc[..., :, None] * soft - m3 * Y) / t2
         return value, dP @ H / tau, np.swapaxes(dP, -1, -2) @ W / tau
 
     return loss
@@ -124,39 +131,44 @@ def _over_samples(masked: bool) -> Callable[[Array, Array, Array, Array, float],
 def _bidirectional(W: Array, H: Array, labels: Array, m: Array, tau: float) -> Result:
     """NONL bidirectional: D_i = sum_{k != c} e^{P_ki} + sum_{y_j != c} m_j e^{P_cj}."""
     K = W.shape[-2]
-    Y, _, total = _setup(labels, m, K)
+    Y, _, total, m3, t2 = _setup(labels, m, K)
     P = W @ np.swapaxes(H, -1, -2) / tau
     other = np.where(Y, 0.0, 1.0)
     logA, _ = _lse(P, np.broadcast_to(_logw(other), P.shape), axis=-2)  # (..., 1, M)
-    logB, _ = _lse(P, np.broadcast_to(_logw(other * m), P.shape), axis=-1)  # (..., K, 1)
+    logB, _ = _lse(P, np.broadcast_to(_logw(other * m3), P.shape), axis=-1)  # (..., K, 1)
     logD = np.logaddexp(logA[..., 0, :], np.take(logB[..., 0], labels, axis=-1))  # (..., M)
     value = np.sum(m * (logD - _positive(P, labels)), axis=-1) / total
     # d logD_j / d P_kj for k != y_j, and d logD_j / d P_{y_j, j'} for y_j' != y_j
-    dA = (m / total) * np.exp(P - logD[..., None, :]) * other
-    logr = np.stack(
-        [
-            _lse(-logD, np.broadcast_to(_logw(m * (labels == k)), logD.shape), axis=-1)[0][..., 0]
-            for k in range(K)
-        ],
-        axis=-1,
-    ) - np.log(total)  # (..., K): log sum_{j in c} m_j / (total D_j)
-    dB = np.exp(P + logr[..., None]) * other * m
-    dP = dA + dB - (m / total) * Y
+    dA = (m3 / t2) * np.exp(P - logD[..., None, :]) * other
+    logr = (
+        np.stack(
+            [
+                _lse(-logD, np.broadcast_to(_logw(m * (labels == k)), logD.shape), axis=-1)[0][
+                    ..., 0
+                ]
+                for k in range(K)
+            ],
+            axis=-1,
+        )
+        - np.log(total)[..., None]
+    )  # (..., K): log sum_{j in c} m_j / (total D_j)
+    dB = np.exp(P + logr[..., None]) * other * m3
+    dP = dA + dB - (m3 / t2) * Y
     return value, dP @ H / tau, np.swapaxes(dP, -1, -2) @ W / tau
 
 
 def _supcon(W: Array | None, H: Array, labels: Array, m: Array, tau: float) -> Result:
     """SupCon with multiplicities: anchor i sees m_a copies of a, minus itself."""
     K = int(labels.max()) + 1
-    _, Mc, total = _setup(labels, m, K)
+    _, Mc, total, _, t2 = _setup(labels, m, K)
     Q = H @ np.swapaxes(H, -1, -2) / tau  # (..., M, M)
-    M = len(m)
-    weights = m[None, :] - np.eye(M)  # anchor i: m_a copies of a, itself excluded
+    M = len(labels)
+    weights = m[..., None, :] - np.eye(M)  # anchor i: m_a copies of a, itself excluded
     same = labels[:, None] == labels[None, :]
-    pos_w = weights * same / (Mc[labels][:, None] - 1.0)
+    pos_w = weights * same / (Mc[..., labels] - 1.0)[..., :, None]
     out, soft = _lse(Q, np.broadcast_to(_logw(weights), Q.shape), axis=-1)
     value = np.sum(m * (out[..., 0] - np.sum(pos_w * Q, axis=-1)), axis=-1) / total
-    dQ = (m[:, None] / total) * (soft - pos_w)
+    dQ = (m[..., :, None] / t2) * (soft - pos_w)
     return value, None, (dQ + np.swapaxes(dQ, -1, -2)) @ H / tau
 
 

@@ -29,7 +29,13 @@ from .losses import value_and_grad
 from .model import SphereProblem
 from .reduction import reduced_weights
 
-__all__ = ["LocalSearch", "hessian_spectrum", "local_search", "riemannian_gradient"]
+__all__ = [
+    "LocalSearch",
+    "hessian_spectrum",
+    "local_search",
+    "local_search_many",
+    "riemannian_gradient",
+]
 
 ARMIJO = 1e-4  # sufficient-decrease constant
 MAX_ITER = 3000
@@ -108,7 +114,7 @@ class _Objective:
         return v, G
 
     def rows(self) -> int:
-        return self.K + len(self.m)
+        return self.K + len(self.labels)
 
 
 def _descend(
@@ -228,3 +234,45 @@ def local_search(
         None if eig is None else float(eig[-1]),
         None if eig is None else int(np.sum(np.abs(eig) <= 1e-6 * scale)),
     )
+
+
+def local_search_many(
+    problems: list[SphereProblem],
+    starts: int | None = None,
+    seed: int = 0,
+    tol: Tolerances = DEFAULT,
+    max_iter: int = MAX_ITER,
+) -> list[LocalSearch]:
+    """:func:`local_search` on the class-structured reduction of several problems at once, one
+    batch for all their starts: they must share the loss, K, d and tau (an imbalance hunt's
+    ratios), and differ only in the counts, which enter as per-start multiplicities. No
+    Hessian (a hunt's instances are many); each problem's best start is returned."""
+    starts = tol.sphere_starts if starts is None else starts
+    first = problems[0]
+    for p in problems:
+        if (p.loss, p.K, p.d, p.tau) != (first.loss, first.K, first.d, first.tau):
+            raise ValueError("local_search_many needs one loss, K, d and tau")
+    f = _Objective(first, reduced=True)
+    f.m = np.repeat(np.array([p.counts for p in problems], dtype=float), starts, axis=0)
+    rng = np.random.default_rng(seed)
+    X0 = _normalise(rng.normal(size=(len(problems) * starts, f.rows(), first.d)))
+    X, v, R, iterations = _descend(f, X0, tol.sphere_gradient, max_iter)
+    out = []
+    K = f.K
+    for i, p in enumerate(problems):
+        block = slice(i * starts, (i + 1) * starts)
+        best = i * starts + int(np.argmin(v[block]))
+        Xb = X[best]
+        out.append(
+            LocalSearch(
+                p,
+                Xb[:K] if K else None,
+                Xb[K:],
+                float(v[best]),
+                float(np.sqrt(np.sum(R[best] ** 2))),
+                tuple(float(x) for x in v[block]),
+                iterations,
+                True,
+            )
+        )
+    return out
