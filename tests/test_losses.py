@@ -230,3 +230,36 @@ def test_cli_bad_loss_input_is_a_one_line_error_and_writes_nothing(capsys, tmp_p
     code, _, err = _cli(capsys, *argv, *extra)
     assert code == 2 and words in err and err.count("\n") == 1
     assert not out.exists() and not (tmp_path / "h").exists()
+
+
+# --- the other engines ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lambda_b", [0.0, 0.1, math.inf])
+def test_ce_cvxpy_and_gd_agree_with_exact_and_are_certified(lambda_b):
+    from verify.solve.precise import GD_PRECISE, PRECISE
+
+    inst = Instance(
+        label_smoothing(3, 0.1),
+        (5, 3, 4),
+        lambda_W=5e-3,
+        lambda_H=5e-3,
+        lambda_b=lambda_b,
+        loss="ce",
+    )
+    exact = solve(inst)
+    for other in (solve(inst, "cvxpy", **PRECISE), solve(inst, "gd", **GD_PRECISE)):
+        assert other.certified, (other.engine, other.certificate.reason)
+        assert other.objective == pytest.approx(exact.objective, rel=1e-10)
+
+
+def test_cvxpy_refuses_a_loss_without_a_cvxpy_form():
+    from verify.losses import MSE, Loss
+
+    class Plain(Loss):  # MSE's formulas, but not the MSE class: no CVXPY form
+        name = "plain"
+        value, gradient, conjugate = MSE.value, MSE.gradient, MSE.conjugate
+
+    inst = Instance(one_hot(3), (2, 2, 2), lambda_b=1.0, loss=Plain())
+    with pytest.raises(InvalidArgument, match="has no CVXPY form"):
+        solve(inst, "cvxpy")
