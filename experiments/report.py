@@ -230,8 +230,9 @@ def _training_figure(result: dict[str, Any], out: Path) -> Path:
         h = r["history"]
         fstar = r["ufm"]["objective"]
         excess = np.maximum((np.array(h["objective"]) - fstar) / fstar, 1e-16)
-        ax.semilogy(h["iteration"], excess, lw=0.9, label=_short(r))
-        ax2.plot(h["iteration"], h["train_error"], lw=0.9)
+        ls = "-" if r.get("main", True) else "--"  # stress runs dashed (colours repeat after 10)
+        ax.semilogy(h["iteration"], excess, lw=0.9, ls=ls, label=_short(r))
+        ax2.plot(h["iteration"], h["train_error"], lw=0.9, ls=ls)
     ax.set_xlabel("Adam iteration")
     ax.set_ylabel(r"$(F - f^\star)/f^\star$")
     ax.legend(fontsize=6)
@@ -384,6 +385,12 @@ def _row(r: dict[str, Any]) -> str:
     )
 
 
+def _assembled(result: dict[str, Any]) -> str:
+    """The note of a JSON assembled from more than one process, if any."""
+    note = result.get("assembled")
+    return f"\n- Assembled: {note}." if note else ""
+
+
 def _markdown(result: dict[str, Any], figures: list[Path], out: Path) -> str:
     cfg = result["config"]
     first = result["runs"][0]
@@ -421,7 +428,7 @@ is in [{JSON_NAME}]({JSON_NAME}).
   (encoding, n, d, λW, λH, λb); the metrics of both sides: `verify.metrics.nc_metrics` and the
   Procrustes fit of `verify.geometry.procrustes_nc3prime` on the uncentred class means.
 - Wall time: {result["wall_seconds"]:.0f} s (Python {v["python"]}, numpy {v["numpy"]},
-  scikit-learn {v["scikit-learn"]}, BLAS on one thread).
+  scikit-learn {v["scikit-learn"]}, BLAS on one thread).{_assembled(result)}
 
 ## Summary (computed from the numbers)
 
