@@ -18,6 +18,7 @@ from .common import check_output_path, console, positive_int, tolerance_line
 STYLE = {
     "proved": "bold green",
     "verified": "green",
+    "supported": "cyan",  # local search only: weaker than verified, not a pass
     "refuted": "bold red",
     "inconclusive": "yellow",
 }

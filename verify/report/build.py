@@ -27,6 +27,7 @@ from typing import Any
 
 from ..claims import Claim, Verdict, check
 from ..claims.registry import select
+from ..claims.verdict import VERDICT_ORDER
 from ..errors import InvalidArgument, InvalidFile
 from ..io import atomic_write_text, to_jsonable
 from ..tolerances import DEFAULT
@@ -35,6 +36,7 @@ from . import figures as fig_a
 from . import figures_conjecture as fig_c
 from . import figures_nc as fig_b
 from . import figures_theorem as fig_t
+from . import sphere as sphere_section  # seed 003's section (verify.report.sphere)
 from .atomic import MARKER, check_replaceable, publish, staging
 from .environment import environment
 from .findings import findings
@@ -192,7 +194,14 @@ def _claim_json(
 def _planned(slugs: dict[str, str], hunts: list[dict[str, Any]]) -> list[str]:
     """The files a report with these claims and hunts will write, relative to its directory."""
     pages = [f"claims/{s}.{ext}" for s in slugs.values() for ext in ("md", "json")]
-    return [*INDEX_FILES, *LOSS_FILES, *pages, *FIGURES, *(f"hunts/{h['slug']}.md" for h in hunts)]
+    return [
+        *INDEX_FILES,
+        *LOSS_FILES,
+        *sphere_section.FILES,
+        *pages,
+        *FIGURES,
+        *(f"hunts/{h['slug']}.md" for h in hunts),
+    ]
 
 
 INDEX_FILES = ("index.md", "index.json")
@@ -272,6 +281,7 @@ def build_report(
             data = _claim_json(claim, v, slug, mine) | ({"replaced": replaced} if replaced else {})
             canonical.write_json(stage / "claims" / f"{slug}.json", data)
         _loss_page(stage, verdicts, figures, examples, seed)
+        sphere_section.write(stage, verdicts, dpi, seed)  # sphere.md, .json, its figure
         links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
         generated = [f["file"] for f in figures]
         for h in hunts:
@@ -324,7 +334,7 @@ def _index(
     statuses: dict[str, int] = {}
     for v in verdicts:
         statuses[v.status] = statuses.get(v.status, 0) + 1
-    order = ("proved", "verified", "refuted", "inconclusive")
+    order = VERDICT_ORDER
     return to_jsonable(
         {
             "paper": "arXiv 2606.00344",
