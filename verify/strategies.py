@@ -200,7 +200,7 @@ def build(p: Params) -> Case | None:
         Ybar = encoding_of(p)
         nbar = sum(p.counts) / p.K
         mu = p.c / (p.K * math.sqrt(nbar))
-        loss = {} if p.loss == "mse" else {"loss": p.loss}  # the MSE instance as it always was
+        loss: dict[str, Any] = {} if p.loss == "mse" else {"loss": p.loss}  # MSE: as it always was
         instance = Instance(
             Ybar, p.counts, p.K + p.d_extra, mu * p.ratio, mu / p.ratio, p.lambda_b, **loss
         )
