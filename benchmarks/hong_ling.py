@@ -78,9 +78,10 @@ def solve_theirs(counts: tuple[int, ...], l: float, l2: float, solver: str) -> d
 
 def instance(counts: tuple[int, ...], l: float, l2: float) -> Any:
     from verify import Instance
+    from verify.losses import get_loss
 
     K = len(counts)
-    return Instance(np.eye(K), counts, K, l, l, 2 * l2, loss="ce")
+    return Instance(np.eye(K), counts, K, l, l, 2 * l2, loss=get_loss("ce"))
 
 
 def lift(inst: Any, Zbar: np.ndarray, b: np.ndarray, engine: str) -> Any:

@@ -356,9 +356,10 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
 if __name__ == "__main__":
     from verify import Instance
     from verify.claims.beside import print_beside
+    from verify.losses import get_loss
 
     counts = (50,) * 3 + (40,) * 3 + (30,) * 4  # Hong & Ling's default counts / 100
     t = math.sqrt(30) / sum(counts)
     for factor in (0.5, 1.5):  # mu = lambda_W = lambda_H on either side of the threshold
-        inst = Instance(np.eye(10), counts, 10, factor * t, factor * t, 0.02, loss="ce")
+        inst = Instance(np.eye(10), counts, 10, factor * t, factor * t, 0.02, loss=get_loss("ce"))
         print_beside(MINORITY, inst, theory)

@@ -89,7 +89,10 @@ if __name__ == "__main__":
     from verify import Instance
     from verify.claims.beside import print_beside
     from verify.encodings import label_smoothing
+    from verify.losses import get_loss
 
     for lb in (0.0, 1.0, math.inf):
-        inst = Instance(label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, lb, loss="ce")
+        inst = Instance(
+            label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, lb, loss=get_loss("ce")
+        )
         print_beside(CLAIM, inst, theory)

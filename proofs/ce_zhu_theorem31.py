@@ -405,5 +405,8 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
 if __name__ == "__main__":
     from verify import Instance
     from verify.claims.beside import print_beside
+    from verify.losses import get_loss
 
-    print_beside(CLAIM, Instance(np.eye(3), (10, 10, 10), 3, 5e-3, 5e-3, 0.0, loss="ce"), theory)
+    print_beside(
+        CLAIM, Instance(np.eye(3), (10, 10, 10), 3, 5e-3, 5e-3, 0.0, loss=get_loss("ce")), theory
+    )

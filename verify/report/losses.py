@@ -29,6 +29,7 @@ import numpy as np
 
 from ..claims import Claim, Verdict, check
 from ..instance import Instance
+from ..losses import get_loss
 from ..solve import solve
 from .canonical import rounded
 from .figures import COLOURS, new_figure, save, style
@@ -201,7 +202,7 @@ def _angle(W: np.ndarray, group: list[int]) -> float:
 
 def _point(counts: tuple[int, ...], mu: float, lambda_b: float) -> dict[str, Any] | None:
     K = len(counts)
-    inst = Instance(np.eye(K), counts, K, mu, mu, lambda_b, loss="ce")
+    inst = Instance(np.eye(K), counts, K, mu, mu, lambda_b, loss=get_loss("ce"))
     s = solve(inst, "exact")
     if not s.certified:
         return None
