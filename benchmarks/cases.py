@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.encodings import one_hot, random_encoding
+from verify.encodings import label_smoothing, one_hot, random_encoding
 from verify.instance import Instance
 
 #: c = K sqrt(n) lambda for every instance (below 1, so the minimiser is nonzero).
@@ -30,11 +30,15 @@ def spec(
     encoding: str = "one_hot",
     lambda_b: float | str = 0.0,
     seed: int = 0,
+    loss: str = "mse",
 ) -> dict[str, Any]:
-    """A case spec; ``lambda_b`` is a number, "threshold", "large" or "inf"."""
+    """A case spec; ``lambda_b`` is a number, "threshold", "large" or "inf"; ``encoding``
+    "one_hot", "random" (Gaussian), or for cross-entropy "smooth" (label smoothing 0.1) or
+    "stochastic" (random columns on the simplex); ``loss`` "mse" or "ce" (written into the
+    spec only when it is not MSE, so the MSE specs and their JSON are unchanged)."""
     if N % K and balanced:
         raise ValueError(f"balanced needs K | N, got K={K}, N={N}")
-    return {
+    out: dict[str, Any] = {
         "K": K,
         "N": N,
         "balanced": balanced,
@@ -42,6 +46,9 @@ def spec(
         "lambda_b": lambda_b,
         "seed": seed,
     }
+    if loss != "mse":
+        out["loss"] = loss
+    return out
 
 
 def name(s: dict[str, Any]) -> str:
@@ -49,8 +56,11 @@ def name(s: dict[str, Any]) -> str:
     lb = s["lambda_b"]
     words = {"threshold": "thr", "large": f"{LARGE_LAMBDA_B:g}", "inf": "inf"}
     lb_text = words[lb] if isinstance(lb, str) else f"{lb:g}"
-    enc = "one-hot" if s["encoding"] == "one_hot" else "random"
-    return f"K={s['K']} N={s['N']} {'bal' if s['balanced'] else 'imbal'} {enc} lb={lb_text}"
+    enc = {"one_hot": "one-hot", "smooth": "smooth", "stochastic": "stochastic"}.get(
+        s["encoding"], "random"
+    )
+    loss = f" {s['loss']}" if s.get("loss", "mse") != "mse" else ""
+    return f"K={s['K']} N={s['N']} {'bal' if s['balanced'] else 'imbal'} {enc} lb={lb_text}{loss}"
 
 
 def _counts(K: int, N: int, balanced: bool, seed: int) -> tuple[int, ...]:
@@ -63,11 +73,22 @@ def _counts(K: int, N: int, balanced: bool, seed: int) -> tuple[int, ...]:
     return tuple(int(n) for n in counts)
 
 
+def _encoding(kind: str, K: int, seed: int) -> np.ndarray:
+    if kind == "one_hot":
+        return one_hot(K)
+    if kind == "smooth":
+        return label_smoothing(K, 0.1)
+    if kind == "stochastic":
+        A = np.random.default_rng(seed).random((K, K)) ** 3
+        return A / A.sum(axis=0)
+    return random_encoding(K, seed)
+
+
 def build(s: dict[str, Any]) -> Instance:
     """The :class:`~verify.instance.Instance` of a spec."""
     K, N = s["K"], s["N"]
     counts = _counts(K, N, s["balanced"], s["seed"])
-    Ybar = one_hot(K) if s["encoding"] == "one_hot" else random_encoding(K, s["seed"])
+    Ybar = _encoding(s["encoding"], K, s["seed"])
     lam = C_TARGET / (K * math.sqrt(N / K))
     lb = s["lambda_b"]
     c = C_TARGET
@@ -81,7 +102,8 @@ def build(s: dict[str, Any]) -> Instance:
         lambda_b = math.inf
     else:
         lambda_b = float(lb)
-    instance = Instance(Ybar, counts, lambda_W=lam, lambda_H=lam, lambda_b=lambda_b)
+    loss = s.get("loss", "mse")
+    instance = Instance(Ybar, counts, lambda_W=lam, lambda_H=lam, lambda_b=lambda_b, loss=loss)
     if lb == "threshold":  # use the instance's own threshold, bit for bit
         instance = instance.replace(lambda_b=instance.threshold)
     return instance

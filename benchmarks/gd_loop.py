@@ -9,7 +9,8 @@ on (W, H, b) with a fixed step,
     H \leftarrow H - \eta\,(W^\top R/N + \lambda_H H),\quad
     b \leftarrow b - \eta\,(R1/N + \lambda_b b),
 
-with :math:`R = WH + b1^\top - Y` (b fixed at 0 when lambda_b = inf). Here the stopping rule is
+with :math:`R = WH + b1^\top - Y` (b fixed at 0 when lambda_b = inf); for another loss R is
+the loss gradient at the logits :math:`WH + b1^\top`, as in the ``gd`` engine. Here the stopping rule is
 the benchmark's: every ``check_every`` iterations the objective (from the R the gradient needs
 anyway, so checking is nearly free) is compared with the certified optimum, and the clock stops
 the first time the relative error is at most ``target``, or when the time limit is reached.
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from verify.instance import Instance
+from verify.losses import MSE
 from verify.solve.gd import default_step, initial_point
 
 
@@ -41,6 +43,7 @@ def run_gd(
     eta = default_step(instance) if step is None else float(step)
     W, H, b = (np.array(x, dtype=np.float64) for x in initial_point(instance, seed))
     Y, N = instance.Y, instance.N
+    loss = None if isinstance(instance.loss, MSE) else instance.loss
     lw, lh, lb = instance.lambda_W, instance.lambda_H, instance.lambda_b
     bias = not math.isinf(lb)
     scale = max(abs(fstar), np.finfo(float).tiny)
@@ -50,9 +53,13 @@ def run_gd(
         while True:
             R = W @ H
             R += b[:, None]
-            R -= Y
+            if loss is None:
+                R -= Y
+            else:  # cross-entropy etc.: R is the loss gradient at the logits
+                fit, R = loss.value_and_gradient(R, Y)
             if iterations % check_every == 0:
-                f = 0.5 / N * float(np.vdot(R, R))
+                data = 0.5 * float(np.vdot(R, R)) if loss is None else float(fit.sum())
+                f = data / N
                 f += 0.5 * lw * float(np.vdot(W, W)) + 0.5 * lh * float(np.vdot(H, H))
                 if bias:
                     f += 0.5 * lb * float(b @ b)

@@ -968,5 +968,33 @@ def write_report(results: dict[str, Any], out: Path) -> list[Path]:
     results["checks"] = checks(results)
     pngs = figures(results, out / "figures")
     json_path = atomic_write_json(out / "benchmarks.json", results)
-    md_path = atomic_write_text(out / "benchmarks.md", markdown(results, [str(p) for p in pngs]))
+    page = keep_sections(out / "benchmarks.md", markdown(results, [str(p) for p in pngs]))
+    md_path = atomic_write_text(out / "benchmarks.md", page)
     return [*pngs, json_path, md_path]
+
+
+#: Sections of benchmarks.md written by other scripts (``benchmarks/metrics_scale.py``,
+#: ``benchmarks/ce.py``), each between its own markers; a rewrite of the page keeps them.
+KEPT = (
+    ("<!-- metrics-scale:start -->", "<!-- metrics-scale:end -->"),
+    ("<!-- ce:start -->", "<!-- ce:end -->"),
+)
+
+
+def keep_sections(path: Path, page: str) -> str:
+    """``page`` with every marked section of the existing ``path`` carried over verbatim
+    (replacing the page's own copy of it, else appended at the end)."""
+    if not path.exists():
+        return page
+    old = path.read_text()
+    for start, end in KEPT:
+        i, j = old.find(start), old.find(end)
+        if i < 0 or j < i:
+            continue
+        block = old[i : j + len(end)]
+        a, b = page.find(start), page.find(end)
+        if 0 <= a <= b:
+            page = page[:a] + block + page[b + len(end) :]
+        else:
+            page = page.rstrip("\n") + "\n\n" + block + "\n"
+    return page
