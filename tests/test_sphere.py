@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -176,3 +178,31 @@ def test_batched_hunt_search_matches_one_at_a_time() -> None:
     many = local_search_many(problems, 5, 0)
     for p, found in zip(problems, many, strict=True):
         assert abs(found.value - local_search(p, 5, 0, reduced=True, hessian=False).value) <= 1e-12
+
+
+def test_cli_solve_metrics_and_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verify.cli import main
+
+    out = tmp_path / "s.json"
+    assert main(["sphere", "solve", "--loss", "nonl", "--tau", "0.5", "--K", "3", "--n", "2",
+                 "--starts", "3", "--json", str(out)]) == 0  # fmt: skip
+    assert out.is_file() and "proved optimum" in capsys.readouterr().out
+    W, H = nc_point(3, (2, 2, 2), 3)
+    np.save(tmp_path / "f.npy", H)
+    np.save(tmp_path / "y.npy", np.repeat(np.arange(3), 2))
+    np.save(tmp_path / "bad.npy", 2 * W)
+    assert main(["sphere", "metrics", str(tmp_path / "f.npy"), str(tmp_path / "y.npy")]) == 0
+    never = tmp_path / "never.json"
+    for argv in (
+        ["sphere", "solve", "--loss", "ntce", "--tau", "-1", "--K", "3", "--n", "2"],
+        ["sphere", "solve", "--loss", "nope", "--tau", "1", "--K", "3", "--n", "2"],
+        ["sphere", "solve", "--loss", "ntce", "--tau", "1", "--K", "3", "--n", "2", "--d", "3",
+         "--prototypes", str(tmp_path / "bad.npy"), "--json", str(never)],
+        ["sphere", "hunt", "--loss", "ntce", "--tau", "1", "--K", "4", "--d", "2"],
+    ):  # fmt: skip
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "error:" in err, err
+    assert not never.exists()

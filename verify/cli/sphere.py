@@ -21,7 +21,7 @@ from ..errors import InvalidArgument, InvalidFile
 from ..io import atomic_write_json
 from .common import console, positive_int
 
-__all__ = ["add_parser", "parse_counts", "run_hunt", "run_solve"]
+__all__ = ["add_parser", "parse_counts", "run_hunt", "run_metrics", "run_solve"]
 
 
 def parse_counts(text: str) -> tuple[int, ...]:
@@ -68,6 +68,14 @@ def add_parser(sub: argparse._SubParsersAction, name: str) -> None:
     h.add_argument("--n", type=int, default=2, help="samples of each minority class")
     h.add_argument("--ratios", default="1,2,5,10,20", help="majority/minority ratios")
     h.set_defaults(run=run_hunt)
+    m = inner.add_parser(
+        "metrics", help="seed 003's NC measures and percent-of-NC of saved features"
+    )
+    m.add_argument("features", help=".npy (N, d), rows normalised before measuring")
+    m.add_argument("labels", help=".npy (N,) integer labels 0..K-1")
+    m.add_argument("--prototypes", default=None, help=".npy (K, d) of unit rows")
+    m.add_argument("--json", default=None)
+    m.set_defaults(run=run_metrics)
 
 
 def _problem(args: argparse.Namespace) -> Any:
@@ -185,6 +193,48 @@ def run_hunt(args: argparse.Namespace) -> int:
             f"{row['certified_below_etf']:.2e}",
             f"{row['minority_cosine']:.4f}",
         )
+    console.print(table)
+    if args.json:
+        console.print(f"wrote {args.json}")
+    return 0
+
+
+def _load(name: str, path: str) -> np.ndarray:
+    try:
+        return np.asarray(np.load(path, allow_pickle=False))
+    except (OSError, ValueError) as error:
+        raise InvalidFile(f"{name}={path!r}: not a readable .npy file ({error})") from None
+
+
+def run_metrics(args: argparse.Namespace) -> int:
+    from ..sphere.metrics import nc_metrics, percent_of_nc
+
+    H = _load("features", args.features).astype(float)
+    y = _load("labels", args.labels)
+    if H.ndim != 2 or y.shape != (len(H),) or not np.issubdtype(y.dtype, np.integer):
+        raise InvalidArgument(
+            "labels", f"shape {y.shape}", f"one integer label per row of {H.shape}"
+        )
+    K = int(y.max()) + 1
+    if y.min() < 0 or len(np.unique(y)) != K:
+        raise InvalidArgument("labels", "values", "must be 0..K-1 with every class present")
+    norms = np.linalg.norm(H, axis=1, keepdims=True)
+    if np.any(norms == 0) or not np.all(np.isfinite(H)):
+        raise InvalidArgument(
+            "features", "a zero or non-finite row", "rows must be finite, non-zero"
+        )
+    H = H / norms
+    W = None if args.prototypes is None else _prototypes(args.prototypes, K, H.shape[1])
+    raw = nc_metrics(W, H, y)
+    pct = percent_of_nc(raw, K)
+    data = {"measures": raw, "percent_of_nc": pct, "K": K, "N": len(H)}
+    if args.json:
+        atomic_write_json(args.json, data)
+    table = Table(title=f"seed-003 NC measures: N={len(H)}, d={H.shape[1]}, K={K}")
+    for col in ("measure", "value", "percent of NC"):
+        table.add_column(col, justify="right")
+    for k, v in raw.items():
+        table.add_row(k, f"{v:.6g}", f"{pct[k]:.2f}%")
     console.print(table)
     if args.json:
         console.print(f"wrote {args.json}")
