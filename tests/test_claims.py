@@ -24,7 +24,14 @@ from verify.claims import Claim, Context, check, evaluate, unmet
 from verify.claims.residuals import frobenius_gap
 
 # the paper's claims that the evidence refutes (findings; see proofs/conjecture_ssetf.py)
-REFUTED = {"conjecture-ssetf:if", "conjecture-ssetf:only-if", "conjecture-ssetf-imbalanced"}
+# the registered claims nc-verify refutes (the paper's conjecture, its imbalanced form, and the
+# soft-target cross-entropy analogue's "if": false for rotated label smoothing at K >= 4)
+REFUTED = {
+    "conjecture-ssetf:if",
+    "conjecture-ssetf:only-if",
+    "conjecture-ssetf-imbalanced",
+    "ce-ssetf-analogue:if",
+}
 # the ids of docs/CLAIMS.md (groups: theorem-III.4 has parts (a), (b); the conjecture two directions)
 CLAIMS_MD_IDS = [
     "theorem-III.1", "proposition-III.2", "lemma-III.3", "theorem-III.4", "theorem-IV.1",
