@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -440,13 +441,21 @@ _COUNTS = {
 }
 
 
+def _simplest(x: float) -> float:
+    """The fraction with denominator <= 64 within a few ulps of ``x``, else ``x``: a level
+    computed as 0.9999999999999998 is aimed at as 1, so a corner can sit *exactly* on it in
+    rational arithmetic, where :mod:`verify.claims.exact` can decide the answer."""
+    simple = float(Fraction(x).limit_denominator(64))
+    return simple if abs(simple - x) <= 8 * np.finfo(float).eps * abs(x) else x
+
+
 def _corner_c(value: str, ls: list[float], limit: float, near: bool) -> list[float]:
     """c in regime ``value`` of the c axis: a typical value, or 2% from the boundary (``near``)."""
     f = 0.02 if near else 0.5
     if value == "below every level":
         return [min(ls[0], limit) * (1 - f)]
     if value == "at a level":
-        return [x for x in ls if x < limit][:1]
+        return [_simplest(x) for x in ls if x < limit][:1]
     if value == "between levels":
         pairs = [(a, b) for a, b in itertools.pairwise(ls) if a * (1 + f) < limit]
         return [min(a * (1 + f), b * (1 - f)) if near else math.sqrt(a * b) for a, b in pairs[:1]]
@@ -566,6 +575,12 @@ def corners(
             first_kind(lambda_b=near)
     if "K = 2" in allowed["K"]:
         first_kind(K=2)
+        # exactly on the level: one-hot, K = 2, four samples a class give c = 1 from
+        # lambda_W = lambda_H = 1/4, all exact in binary (the boundary exact arithmetic decides)
+        if "at a level" in allowed["c"] and "one_hot" in kinds:
+            exact = reach("one_hot", K=2, c=("at a level", False))
+            if exact is not None:
+                out.append(exact)
     for value in allowed["counts"][1:]:
         first_kind(counts=_COUNTS[value](base_K))
     first_kind(d_extra=1)
