@@ -35,9 +35,7 @@ def nc1_conclusion(loss: str) -> Callable[[Context], Residuals]:
     def conclusion(ctx: Context) -> Residuals:
         p = problem(ctx, loss)
         seed = seed_of(p)
-        reduced = local_search(
-            p, CHECK_STARTS, seed, reduced=True, hessian=False
-        )
+        reduced = local_search(p, CHECK_STARTS, seed, reduced=True, hessian=False)
         full = local_search(p, 2, seed + 1, reduced=False, hessian=False, max_iter=CLAIM_ITER)
         labels = np.arange(p.K)
         claimed = exact_loss(loss, reduced.W, reduced.H, labels, np.array(p.counts), p.tau)
