@@ -17,6 +17,7 @@ page, written by ``run.py``, is kept as it is).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -97,7 +98,12 @@ def _t(x: float) -> str:
 def _ratio(peer: dict[str, Any], ours: float) -> str:
     if peer.get("status") != "reached":
         return f"{peer.get('status')}" + (f" ({peer['note']})" if peer.get("note") else "")
-    return f"{_t(peer['seconds'])} (**{peer['seconds'] / ours:,.0f}x**)"
+    r = peer["seconds"] / ours
+    return (
+        f"{_t(peer['seconds'])} (**{r:,.0f}x**)"
+        if r >= 10
+        else f"{_t(peer['seconds'])} (**{r:.2g}x**)"
+    )
 
 
 def section(results: dict[str, Any], command: str) -> str:
@@ -171,19 +177,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--limit", type=float, default=None, help="a peer's time limit, s")
     parser.add_argument("--out", default=str(HERE.parent / "reports"))
+    parser.add_argument("--render", metavar="JSON", help="measure nothing: rewrite the section")
     args = parser.parse_args(argv)
+    out = Path(args.out)
+    if args.render:
+        results = json.loads(Path(args.render).read_text())
+        _write_section(out / "benchmarks.md", section(results, results["command"]))
+        return 0
     limit = args.limit if args.limit is not None else (20.0 if args.quick else 120.0)
     run.WAIT_BUDGET[0] = 20.0 if args.quick else 240.0  # total waits for a quiet machine, s
     run.RETRY_BUDGET[0] = 0.0 if args.quick else 240.0
     started = time.perf_counter()
     results = measure(args.quick, limit)
     results["wall_seconds"] = time.perf_counter() - started
-    out = Path(args.out)
     command = "python benchmarks/ce.py" + (" --quick" if args.quick else "")
+    results["command"] = command
     atomic_write_json(out / "benchmarks_ce.json", results)
-    page = out / "benchmarks.md"
+    _write_section(out / "benchmarks.md", section(results, command))
+    log(f"wrote {out / 'benchmarks_ce.json'} and the section of {out / 'benchmarks.md'}")
+    return 0
+
+
+def _write_section(page: Path, block: str) -> None:
+    """Replace the page's ce section by ``block`` (appended if absent); the rest is kept."""
     text = page.read_text() if page.exists() else "# Benchmarks\n"
-    block = section(results, command)
     i, j = text.find(START), text.find(END)
     text = (
         text[:i] + block + text[j + len(END) :]
@@ -191,8 +208,6 @@ def main(argv: list[str] | None = None) -> int:
         else text.rstrip("\n") + "\n\n" + block + "\n"
     )
     atomic_write_text(page, text)
-    log(f"wrote {out / 'benchmarks_ce.json'} and the section of {page}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -317,6 +317,22 @@ def _claim_cases(claim: Any, count: int) -> list[Any]:
     return cases
 
 
+def _solve_rate(instances: list[Any]) -> dict[str, Any]:
+    """Certified instances per second of bare ``solve`` (engine + certificate), after a warm-up."""
+    from verify.solve import solve
+
+    solve(instances[0])  # warm-up (imports, BLAS threads)
+    start = time.perf_counter()
+    certified = sum(solve(inst).certified for inst in instances)
+    seconds = time.perf_counter() - start
+    return {
+        "instances": len(instances),
+        "certified": certified,
+        "seconds": seconds,
+        "per_second": certified / seconds,
+    }
+
+
 def job_hunt(job: dict[str, Any]) -> dict[str, Any]:
     """Certified instances per second for small K, measured two ways.
 
@@ -328,20 +344,10 @@ def job_hunt(job: dict[str, Any]) -> dict[str, Any]:
     """
     from verify.claims.registry import registry
     from verify.claims.runner import evaluate
-    from verify.solve import solve
 
     instances = _random_instances(job["count"], job.get("max_K", 5), job.get("seed", 0))
-    solve(instances[0])  # warm-up (imports, BLAS threads)
-    start = time.perf_counter()
-    certified = sum(solve(inst).certified for inst in instances)
-    seconds = time.perf_counter() - start
-    result: dict[str, Any] = {
-        "instances": len(instances),
-        "certified": certified,
-        "seconds": seconds,
-        "per_second": certified / seconds,
-        "max_K": max(inst.K for inst in instances),
-    }
+    result = _solve_rate(instances)
+    result["max_K"] = max(inst.K for inst in instances)
     claims = []
     for claim in registry().values():
         cases = _claim_cases(claim, job.get("claim_count", 100))
@@ -407,19 +413,9 @@ def job_hunt_ce(job: dict[str, Any]) -> dict[str, Any]:
     assumes cross-entropy (what a hunt of such a claim pays)."""
     from verify.claims.registry import registry
     from verify.claims.runner import evaluate
-    from verify.solve import solve
 
     instances = _random_ce_instances(job["count"], job.get("max_K", 5), job.get("seed", 0))
-    solve(instances[0])
-    start = time.perf_counter()
-    certified = sum(solve(inst).certified for inst in instances)
-    seconds = time.perf_counter() - start
-    result: dict[str, Any] = {
-        "instances": len(instances),
-        "certified": certified,
-        "seconds": seconds,
-        "per_second": certified / seconds,
-    }
+    result = _solve_rate(instances)
     claims = []
     for claim in registry().values():
         if "cross_entropy" not in claim.hypotheses:
