@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -180,6 +180,19 @@ class Instance:
     lambda_H: float = 1e-3
     lambda_b: float = 0.0
     loss: Loss = "mse"  # type: ignore[assignment]  # a name is resolved by __post_init__
+
+    if TYPE_CHECKING:  # the constructor takes a loss or its name; the attribute is a Loss
+
+        def __init__(
+            self,
+            encoding: Any,
+            counts: Any,
+            d: int | None = None,
+            lambda_W: float = 1e-3,
+            lambda_H: float = 1e-3,
+            lambda_b: float = 0.0,
+            loss: Loss | str = "mse",
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         enc = self.encoding
