@@ -1,4 +1,5 @@
-"""The corrected SSETF theorem's page lists the conjecture's counterexamples beside it."""
+"""Report pages: the corrected SSETF theorem lists the conjecture's counterexamples beside it;
+the index links the pages beyond the paper."""
 
 from __future__ import annotations
 
@@ -78,3 +79,7 @@ def test_the_theorem_page_shows_the_counterexamples(tmp_path: Path) -> None:
     assert "the centred class means vanish" in page
     data = json.loads((out / "claims" / "theorem-ssetf-if.json").read_text())
     assert data["replaced"][0]["direction"] == "conjecture-ssetf:if"
+    # and the index links the pages beyond the paper that exist (no Hong & Ling page here)
+    index = (out / "index.md").read_text()
+    assert "## Beyond the paper" in index
+    assert "(losses.md)" in index and "(sphere.md)" in index and "(hong_ling.md)" not in index

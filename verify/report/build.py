@@ -374,10 +374,32 @@ def _index(
             ],
             "benchmarks": "benchmarks.md" if (out / "benchmarks.md").exists() else None,
             "planted": "planted.md" if (out / "planted.md").exists() else None,
+            "beyond": _beyond(out),
             "figures": figures,
             "generated": generated,
         }
     )
+
+
+#: the pages beyond paper 000: (what, file), the first two written by this report, the rest
+#: linked when present (python -m benchmarks.hong_ling, python -m experiments.digits, the
+#: sphere benchmark)
+BEYOND = (
+    ("Which of the paper's claims survive cross-entropy (the loss table)", "losses.md"),
+    ("The UFM on the hypersphere (seed 003, Neural Collapse by Design)", "sphere.md"),
+    ("Hong & Ling's default instance, by our engine and by their formulation", "hong_ling.md"),
+    ("Trained networks against the certified UFM minimiser", "experiments/digits.md"),
+    ("Benchmarks of the sphere model", "benchmarks_sphere.md"),
+)
+
+
+def _beyond(out: Path) -> list[dict[str, str]]:
+    written = {"losses.md", "sphere.md"}
+    return [
+        {"title": title, "page": page}
+        for title, page in BEYOND
+        if page in written or (out / page).exists()
+    ]
 
 
 def load_index(out: str | Path = "reports") -> dict[str, Any]:
