@@ -432,6 +432,15 @@ def test_exact_arithmetic_decides_the_level_itself(lambda_b: float) -> None:
     assert not zero_is_the_minimiser(_one_hot_k2(math.nextafter(0.25, 0), lambda_b))
 
 
+def test_exact_arithmetic_decides_nothing_for_another_loss() -> None:
+    """Property: the rational KKT test is the MSE loss's; a cross-entropy instance at the
+    same numbers (whose zero point is not the minimiser) is never decided by it."""
+    from verify.claims.exact import zero_is_the_minimiser
+
+    ce = Instance(np.eye(2), (4, 4), 2, 0.25, 0.25, 0.5, loss="ce")
+    assert not zero_is_the_minimiser(ce)
+
+
 def test_the_exact_psd_test_agrees_with_eigenvalues() -> None:
     """Property: the rational elimination says PSD exactly when the smallest eigenvalue is
     >= 0, on matrices whose eigenvalues are far from 0 or exactly 0 (rank-deficient Grams)."""

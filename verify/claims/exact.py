@@ -58,7 +58,7 @@ def exact_zero_bias(instance: Instance) -> list[Fraction]:
 def zero_is_the_minimiser(instance: Instance) -> bool:
     """True when (0, 0, b*) is, in exact arithmetic on the instance's own numbers, the unique
     global minimiser of the MSE UFM; False when it is not."""
-    if getattr(instance, "loss_name", "mse") != "mse":
+    if instance.loss.name != "mse":  # the KKT test below is the MSE loss's
         return False
     b = exact_zero_bias(instance)
     Ybar = [[Fraction(float(x)) for x in row] for row in np.asarray(instance.encoding)]
