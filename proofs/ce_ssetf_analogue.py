@@ -8,6 +8,10 @@ encoding :math:`\bar Y` (soft targets), :math:`d \ge K`:
 - *if*: :math:`\bar Y` an SSETF :math:`\Rightarrow` :math:`\bar H \ne 0` is an SSETF;
 - *only if*: :math:`\bar H \ne 0` an SSETF :math:`\Rightarrow` :math:`\bar Y` is an SSETF.
 
+Both are false (``verify check``): *if* at K >= 4 for rotated label smoothing whose rotation is
+not a permutation, *only if* at K = 2 with :math:`\lambda_b = 0` for any soft target that is
+not an SSETF (the class means are an SSETF there whatever the encoding, as for MSE).
+
 The soft-target SSETFs are :math:`J + aQ(I - J)` with Q orthogonal, :math:`Q1 = 1` (entries >= 0);
 label smoothing is the case Q = I. MSE's proof of the corrected theorem uses the orthogonal
 invariance of the Frobenius norm (Proposition IV.3); cross-entropy has only the permutation
@@ -74,7 +78,19 @@ IF = _WithRotatedCorners(
     group="ce-ssetf-analogue",
 )
 
-ONLY_IF = Claim(
+
+class _WithBiasFreeCorner(Claim):
+    """The claim with one more deterministic corner: K = 2, lambda_b = 0, a soft target that is
+    not an SSETF. As for MSE (``conjecture-ssetf:only-if``), with lambda_b = 0 the loss is
+    blind to shifts along 1 and, at K = 2, every centred pair of class means is a simplex ETF:
+    the class means are an SSETF for any encoding there."""
+
+    def corners(self) -> list[Case]:
+        extra = build(Params("stochastic", 2, (4, 4), 0, 0.1, 1.0, 0.0, seed=1, loss="ce"))
+        return [*super().corners(), *([extra] if extra is not None else [])]
+
+
+ONLY_IF = _WithBiasFreeCorner(
     id="ce-ssetf-analogue:only-if",
     title="Soft-target cross-entropy: SSETF class means need an SSETF encoding (analogue, only if)",
     statement=r"cross-entropy, $\bar H \ne 0$ an SSETF $\Rightarrow \bar Y$ is an SSETF",

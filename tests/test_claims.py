@@ -25,12 +25,14 @@ from verify.claims.residuals import frobenius_gap
 
 # the paper's claims that the evidence refutes (findings; see proofs/conjecture_ssetf.py)
 # the registered claims nc-verify refutes (the paper's conjecture, its imbalanced form, and the
-# soft-target cross-entropy analogue's "if": false for rotated label smoothing at K >= 4)
+# soft-target cross-entropy analogue: "if" false for rotated label smoothing at K >= 4, "only
+# if" at K = 2 with lambda_b = 0)
 REFUTED = {
     "conjecture-ssetf:if",
     "conjecture-ssetf:only-if",
     "conjecture-ssetf-imbalanced",
     "ce-ssetf-analogue:if",
+    "ce-ssetf-analogue:only-if",
 }
 # the ids of docs/CLAIMS.md (groups: theorem-III.4 has parts (a), (b); the conjecture two directions)
 CLAIMS_MD_IDS = [
