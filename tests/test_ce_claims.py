@@ -19,7 +19,8 @@ from verify.symbolic import derivation
 CE_CLAIMS = [
     cid
     for cid in proofs.REGISTRY
-    if cid.startswith(("zhu-", "zhou-", "hong-ling", "ce-")) and cid != "ce-ssetf-analogue:if"
+    if cid.startswith(("zhu-", "zhou-", "hong-ling", "ce-"))
+    and not cid.startswith("ce-ssetf-analogue")
 ]
 
 
@@ -75,8 +76,9 @@ def test_every_ce_claim_gets_a_passing_status(claim_id: str) -> None:
     assert verdict.status in ("verified", "proved"), verdict.reason
 
 
-def test_the_soft_target_ssetf_analogue_is_refuted_by_the_check() -> None:
-    verdict = check(proofs.REGISTRY["ce-ssetf-analogue:if"], examples=10, seed=0)
+@pytest.mark.parametrize("direction", ["if", "only-if"])
+def test_the_soft_target_ssetf_analogue_is_refuted_by_the_check(direction: str) -> None:
+    verdict = check(proofs.REGISTRY[f"ce-ssetf-analogue:{direction}"], examples=10, seed=0)
     assert verdict.status == "refuted", verdict.reason
 
 
