@@ -79,7 +79,9 @@ def test_the_theorem_page_shows_the_counterexamples(tmp_path: Path) -> None:
     assert "the centred class means vanish" in page
     data = json.loads((out / "claims" / "theorem-ssetf-if.json").read_text())
     assert data["replaced"][0]["direction"] == "conjecture-ssetf:if"
-    # and the index links the pages beyond the paper that exist (no Hong & Ling page here)
+    # the index links the pages beyond the paper this report has (no Hong & Ling page, and
+    # no sphere section in a report without sphere claims)
     index = (out / "index.md").read_text()
     assert "## Beyond the paper" in index
-    assert "(losses.md)" in index and "(sphere.md)" in index and "(hong_ling.md)" not in index
+    assert "(losses.md)" in index and "(hong_ling.md)" not in index
+    assert "(sphere.md)" not in index and not (out / "sphere.md").exists()  # no sphere claim

@@ -191,13 +191,19 @@ def _claim_json(
     }
 
 
+def _with_sphere(slugs: dict[str, str]) -> bool:
+    """Whether the report has a sphere section: only when it checks a claim of the sphere model
+    (a report restricted to other claims does not spend its time on seed 003's hunts)."""
+    return any(cid.startswith(sphere_section.PREFIX) for cid in slugs)
+
+
 def _planned(slugs: dict[str, str], hunts: list[dict[str, Any]]) -> list[str]:
     """The files a report with these claims and hunts will write, relative to its directory."""
     pages = [f"claims/{s}.{ext}" for s in slugs.values() for ext in ("md", "json")]
     return [
         *INDEX_FILES,
         *LOSS_FILES,
-        *sphere_section.FILES,
+        *(sphere_section.FILES if _with_sphere(slugs) else ()),
         *pages,
         *FIGURES,
         *(f"hunts/{h['slug']}.md" for h in hunts),
@@ -281,7 +287,8 @@ def build_report(
             data = _claim_json(claim, v, slug, mine) | ({"replaced": replaced} if replaced else {})
             canonical.write_json(stage / "claims" / f"{slug}.json", data)
         _loss_page(stage, verdicts, figures, examples, seed)
-        sphere_section.write(stage, verdicts, dpi, seed)  # sphere.md, .json, its figure
+        if _with_sphere(slugs):
+            sphere_section.write(stage, verdicts, dpi, seed)  # sphere.md, .json, its figure
         links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
         generated = [f["file"] for f in figures]
         for h in hunts:
@@ -374,7 +381,7 @@ def _index(
             ],
             "benchmarks": "benchmarks.md" if (out / "benchmarks.md").exists() else None,
             "planted": "planted.md" if (out / "planted.md").exists() else None,
-            "beyond": _beyond(out),
+            "beyond": _beyond(out, _with_sphere(slugs)),
             "figures": figures,
             "generated": generated,
         }
@@ -390,11 +397,11 @@ BEYOND = (
     ("Hong & Ling's default instance, by our engine and by their formulation", "hong_ling.md"),
     ("Trained networks against the certified UFM minimiser", "experiments/digits.md"),
     ("Benchmarks of the sphere model", "benchmarks_sphere.md"),
-)
+)  # sphere.md is linked only when this report wrote it (a stale one is not ours to link)
 
 
-def _beyond(out: Path) -> list[dict[str, str]]:
-    written = {"losses.md", "sphere.md"}
+def _beyond(out: Path, sphere: bool) -> list[dict[str, str]]:
+    written = {"losses.md", *(["sphere.md"] if sphere else [])}
     return [
         {"title": title, "page": page}
         for title, page in BEYOND

@@ -21,6 +21,7 @@ __all__ = ["FIGURES", "PAGE", "write"]
 
 PAGE = "sphere"
 FIGURE = "sphere_imbalance"
+PREFIX = "sphere-"  # the ids of the sphere model's registered claims
 FIGURES = (f"figures/{FIGURE}.png",)
 FILES = (f"{PAGE}.md", f"{PAGE}.json", *FIGURES)
 
@@ -231,7 +232,7 @@ def _page(verdicts: list[Verdict], judged: list[dict[str, Any]], hunts: list[dic
 
 def write(stage: Path, verdicts: list[Verdict], dpi: int, seed: int) -> None:
     """Write sphere.md, sphere.json and the figure into the report's staging directory."""
-    mine = [v for v in verdicts if v.claim_id.startswith("sphere-")]
+    mine = [v for v in verdicts if v.claim_id.startswith(PREFIX)]
     judged = _judged(seed)
     hunts = _hunts(seed)
     ce = _ce_rows()
