@@ -255,6 +255,7 @@ def test_jobs_do_not_change_the_findings(
     assert without_timing(one) == without_timing(two)
 
 
+@pytest.mark.slow  # starts a Dask LocalCluster (~25 s): the default suite keeps to its budget
 def test_dask_scheduler_gives_the_same_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
