@@ -139,9 +139,9 @@ def test_lambda_b_inf_is_the_bias_free_ufm():
     inst = make(lambda_b=math.inf)
     assert inst.lambda_b == math.inf
     assert inst.gamma == 0.0
-    assert inst.hypotheses()["bias_free"]
-    assert not make(lambda_b=1.0).hypotheses()["bias_free"]
-    assert make(lambda_b=0.0).hypotheses()["bias_unregularised"]
+    assert inst.hypotheses()["lambda_b_inf"]
+    assert not make(lambda_b=1.0).hypotheses()["lambda_b_inf"]
+    assert make(lambda_b=0.0).hypotheses()["lambda_b_zero"]
 
 
 def test_d_defaults_to_K_and_counts_become_ints():
@@ -374,7 +374,7 @@ def test_from_dict_defaults_d_to_K_and_validates():
 def test_describe_names_the_hypotheses_that_hold():
     text = make(counts=(2, 2, 2, 2), lambda_b=math.inf).describe()
     assert "K=4" in text and "n=2 each" in text and "lambda_b=inf" in text
-    assert "one_hot" in text and "bias_free" in text and "labels_centred" not in text
+    assert "one_hot" in text and "lambda_b_inf" in text and "labels_centred" not in text
 
 
 # --- encodings ------------------------------------------------------------------------------
@@ -548,3 +548,15 @@ def test_tolerance_used_for_one_hot_is_the_named_one():
     eps = DEFAULT.hypothesis
     assert make(encoding=np.eye(K) + 0.5 * eps * np.eye(K)).one_hot()
     assert not make(encoding=np.eye(K) + 2 * eps * np.eye(K)).one_hot()
+
+
+@pytest.mark.parametrize("lambda_b", [0.0, 0.3, math.inf])
+def test_instance_hypotheses_speak_the_claims_vocabulary(lambda_b: float) -> None:
+    """Property: every hypothesis an instance reports is one claims state and --relax takes,
+    and it agrees with that hypothesis's own test (one list of names, issue 12)."""
+    from verify.claims.hypotheses import HYPOTHESES
+
+    inst = make(lambda_b=lambda_b)
+    for name, held in inst.hypotheses().items():
+        assert name in HYPOTHESES, name
+        assert HYPOTHESES[name].holds(inst, DEFAULT) == held, name

@@ -364,7 +364,8 @@ class Instance:
         return ssetf_fit(self.encoding, tol).residual <= tol.hypothesis
 
     def hypotheses(self, tol: Tolerances = DEFAULT) -> dict[str, bool]:
-        """Which hypotheses of the paper this instance satisfies, by name."""
+        """Which hypotheses of the paper this instance satisfies, by the names claims state and
+        ``--relax`` takes (:data:`verify.claims.hypotheses.HYPOTHESES`)."""
         c = self.c
         return {
             "balanced": self.balanced,
@@ -372,8 +373,8 @@ class Instance:
             "labels_centred": self.labels_centred(tol),
             "ssetf_encoding": self.ssetf_encoding(tol),
             "c_below_1": c is not None and c < 1,
-            "bias_free": math.isinf(self.lambda_b),
-            "bias_unregularised": self.lambda_b == 0,
+            "lambda_b_zero": self.lambda_b == 0,
+            "lambda_b_inf": math.isinf(self.lambda_b),
         }
 
     def phase(self) -> str | None:

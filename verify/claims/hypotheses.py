@@ -63,6 +63,11 @@ HYPOTHESES: dict[str, Hypothesis] = {
         Hypothesis("lambda_b_zero", r"$\lambda_b = 0$", lambda i, t: i.lambda_b == 0),
         Hypothesis("lambda_b_positive", r"$\lambda_b > 0$", lambda i, t: i.lambda_b > 0),
         Hypothesis(
+            "lambda_b_inf",
+            r"$\lambda_b = \infty$ (the bias-free UFM)",
+            lambda i, t: math.isinf(i.lambda_b),
+        ),
+        Hypothesis(
             "c_below_alpha",
             r"$c < \alpha$, the scale of the encoding's SSETF fit $\bar Y \approx \alpha P(I-\beta J)$",
             _c_below_alpha,
