@@ -90,7 +90,7 @@ def _ce_rows() -> list[dict[str, Any]]:
     for r in HUNT["ratios"]:
         inst = Instance(
             np.eye(K), (r * n, *(n,) * (K - 1)), K, CE_LAMBDA, CE_LAMBDA, 0.0, loss="ce"
-        )  # type: ignore[arg-type]  # fmt: skip  (a name is resolved)
+        )
         s = solve(inst, "exact")
         norms = np.linalg.norm(s.W, axis=1)
         unit = s.W / norms[:, None]
