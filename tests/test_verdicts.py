@@ -475,17 +475,7 @@ def test_exact_arithmetic_does_not_confirm_one_ulp_inside() -> None:
     """Property: one ulp below c = 1 the class means are nonzero but far below what the
     certificate resolves, so "Hbar != 0" (true there) fails numerically; exact arithmetic
     cannot decide it (the zero point is not the minimiser), and the failure is not confirmed."""
-    from proofs.planted import nonzero_up_to_c_1
-
-    claim = Claim(
-        id="user:nonzero-up-to-c-1",
-        title="t",
-        statement="t",
-        reference="test",
-        hypotheses=("one_hot", "balanced"),
-        conclusion=nonzero_up_to_c_1,
-        kind="user",
-    )
+    claim = PLANTED["planted:nonzero-up-to-c-1"][0]
     conf = confirm(claim, Case(_one_hot_k2(math.nextafter(0.25, 0), 0.5)))
     assert conf["boundary"]["on_boundary"]
     assert not conf["confirmed"] and conf["second"]["engine"] != "exact arithmetic"
