@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ from ..instance import Instance
 from ..losses import MSE
 from ..tolerances import Tolerances
 
-__all__ = ["default_step", "initial_point", "solve_gd"]
+__all__ = ["default_step", "descend", "initial_point", "solve_gd"]
 
 
 def default_step(instance: Instance) -> float:
@@ -66,32 +67,31 @@ def initial_point(instance: Instance, seed: int, init_scale: float = 0.1) -> tup
     return W, H, np.zeros(K)
 
 
-def solve_gd(
+def descend(
     instance: Instance,
-    tol: Tolerances,
+    point: tuple[np.ndarray, np.ndarray, np.ndarray],
+    eta: float,
+    check: Callable[[int, float, float], str | None],
     *,
-    seed: int = 0,
-    step: float | None = None,
-    init_scale: float = 0.1,
-    grad_tol: float = 1e-9,
-    max_iter: int = 200_000,
-    max_seconds: float = 60.0,
-    check_every: int = 50,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-    """Gradient descent from a random start; see the module docstring for the stopping rule."""
-    eta = default_step(instance) if step is None else float(step)
-    if not (eta > 0 and math.isfinite(eta)):
-        raise SolverFailure(f"step={eta!r}: the step must be positive and finite")
-    W, H, b = initial_point(instance, seed, init_scale)
+    check_every: int,
+    max_iter: int,
+) -> tuple[str, int]:
+    r"""The update rule of the module docstring, in place on ``point = (W, H, b)``.
+
+    Every ``check_every`` iterations (from the first) ``check(iteration, f, gradient_norm)``
+    sees the objective and :math:`\|\nabla f\|_F` at the current point, both from the R the
+    gradient needs anyway; a string it returns stops the loop with that reason (it may also
+    raise). Returns ``(stop, iterations)``, ``stop = "iteration limit"`` after ``max_iter``.
+    One loop serves the engine and the benchmark (``benchmarks/gd_loop.py``), which differ only
+    in when they stop.
+    """
+    W, H, b = point
     loss = None if isinstance(instance.loss, MSE) else instance.loss
     Y, N = instance.Y, instance.N
     lw, lh, lb = instance.lambda_W, instance.lambda_H, instance.lambda_b
     bias = not math.isinf(lb)
-    start = time.perf_counter()
-    first = math.nan
-    f0 = math.inf
-    stop, iterations, norm = "iteration limit", 0, math.nan
-    with np.errstate(all="ignore"):  # divergence shows as a non-finite objective below
+    iterations = 0
+    with np.errstate(all="ignore"):  # divergence shows as a non-finite objective to check
         while iterations < max_iter:
             R = W @ H
             R += b[:, None]
@@ -111,23 +111,55 @@ def solve_gd(
                 data = 0.5 * float(np.vdot(R, R)) if loss is None else float(fit.sum())
                 f = data / N + 0.5 * lw * float(np.vdot(W, W))
                 f += 0.5 * lh * float(np.vdot(H, H)) + (0.5 * lb * float(b @ b) if bias else 0.0)
-                if iterations == 0:
-                    first, f0 = norm, f
-                if not (math.isfinite(f) and math.isfinite(norm)) or f > 1e6 * max(f0, 1.0):
-                    raise SolverFailure(
-                        f"gradient descent diverged at iteration {iterations} with step {eta:.3g}"
-                    )
-                if norm <= grad_tol * first:
-                    stop = "stationary"
-                    break
-                if time.perf_counter() - start > max_seconds:
-                    stop = "time limit"
-                    break
+                stop = check(iterations, f, norm)
+                if stop is not None:
+                    return stop, iterations
             W -= eta * gW
             H -= eta * gH
             if bias:
                 b -= eta * gb
             iterations += 1
+    return "iteration limit", iterations
+
+
+def solve_gd(
+    instance: Instance,
+    tol: Tolerances,
+    *,
+    seed: int = 0,
+    step: float | None = None,
+    init_scale: float = 0.1,
+    grad_tol: float = 1e-9,
+    max_iter: int = 200_000,
+    max_seconds: float = 60.0,
+    check_every: int = 50,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """Gradient descent from a random start; see the module docstring for the stopping rule."""
+    eta = default_step(instance) if step is None else float(step)
+    if not (eta > 0 and math.isfinite(eta)):
+        raise SolverFailure(f"step={eta!r}: the step must be positive and finite")
+    W, H, b = initial_point(instance, seed, init_scale)
+    start = time.perf_counter()
+    first, f0, norm = math.nan, math.inf, math.nan
+
+    def check(iteration: int, f: float, gradient_norm: float) -> str | None:
+        nonlocal first, f0, norm
+        norm = gradient_norm
+        if iteration == 0:
+            first, f0 = norm, f
+        if not (math.isfinite(f) and math.isfinite(norm)) or f > 1e6 * max(f0, 1.0):
+            raise SolverFailure(
+                f"gradient descent diverged at iteration {iteration} with step {eta:.3g}"
+            )
+        if norm <= grad_tol * first:
+            return "stationary"
+        if time.perf_counter() - start > max_seconds:
+            return "time limit"
+        return None
+
+    stop, iterations = descend(
+        instance, (W, H, b), eta, check, check_every=check_every, max_iter=max_iter
+    )
     details = {
         "stop": stop,
         "iterations": iterations,
