@@ -349,11 +349,15 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
     g = minority_group(inst.counts)
     return {
         "mu vs threshold sqrt(n_g)/N": (threshold(inst), inst.mu),
-        "largest angle between minority classifiers (deg)": ("0 iff mu >= threshold", minority_angle(s.W, g)),
-    }  # fmt: skip
+        "largest angle between minority classifiers (deg)": (
+            0.0 if inst.mu >= threshold(inst) else "positive: mu is below the threshold",
+            minority_angle(s.W, g),
+        ),
+    }
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Hong & Ling's default counts / 100, mu on either side of the threshold."""
     from verify import Instance
     from verify.claims.beside import print_beside
     from verify.losses import get_loss
@@ -363,3 +367,7 @@ if __name__ == "__main__":
     for factor in (0.5, 1.5):  # mu = lambda_W = lambda_H on either side of the threshold
         inst = Instance(np.eye(10), counts, 10, factor * t, factor * t, 0.02, loss=get_loss("ce"))
         print_beside(MINORITY, inst, theory)
+
+
+if __name__ == "__main__":
+    main()

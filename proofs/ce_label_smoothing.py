@@ -85,7 +85,8 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
     return {f"Hbar^T Hbar = k s* (I - J), s* = {s:.6g}": (predicted_gram(ctx, smoothing(ctx)), Hbar.T @ Hbar)}  # fmt: skip
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Label smoothing (delta = 0.2) under cross-entropy, K = 3, n = 10, for lambda_b = 0, 1, inf."""
     from verify import Instance
     from verify.claims.beside import print_beside
     from verify.encodings import label_smoothing
@@ -96,3 +97,7 @@ if __name__ == "__main__":
             label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, lb, loss=get_loss("ce")
         )
         print_beside(CLAIM, inst, theory)
+
+
+if __name__ == "__main__":
+    main()

@@ -102,3 +102,31 @@ ONLY_IF = _WithBiasFreeCorner(
     kind="conjecture",
     group="ce-ssetf-analogue",
 )
+
+
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    """The SSETF-fit residual of the certified class means beside the analogue's 0 (which it
+    is not at a counterexample)."""
+    return {
+        "SSETF-fit residual of Hbar (the analogue says 0)": (
+            0.0,
+            ssetf_fit(ctx.solution.Hbar, ctx.tol).residual,
+        )
+    }
+
+
+def main() -> None:
+    """K = 4, n = 4, lambda_b = 0.5: label smoothing (delta = 0.3), where the class means are an
+    SSETF, then the same smoothing rotated by a Q that is not a permutation (the first corner
+    of ``ce-ssetf-analogue:if``), where they are not."""
+    from verify.claims.beside import print_beside
+
+    for kind in ("smooth", "rotated_smooth"):
+        p = Params(kind, 4, (4,) * 4, 0, 0.2, 1.0, 0.5, scalars={"delta": 0.3}, seed=1, loss="ce")
+        case = build(p)
+        assert case is not None
+        print_beside(IF, case, theory)
+
+
+if __name__ == "__main__":
+    main()

@@ -402,7 +402,8 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
     return {"Hbar^T Hbar = k s* (I - J)": (predicted_gram(ctx), Hbar.T @ Hbar)}
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """One-hot cross-entropy, K = 3, n = 10, lambda_b = 0."""
     from verify import Instance
     from verify.claims.beside import print_beside
     from verify.losses import get_loss
@@ -410,3 +411,7 @@ if __name__ == "__main__":
     print_beside(
         CLAIM, Instance(np.eye(3), (10, 10, 10), 3, 5e-3, 5e-3, 0.0, loss=get_loss("ce")), theory
     )
+
+
+if __name__ == "__main__":
+    main()

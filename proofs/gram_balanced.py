@@ -216,9 +216,14 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
     return {"Hbar^T Hbar = k(|A| - cI)_+": (predicted_gram(ctx), Hbar.T @ Hbar)}
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Label smoothing (delta = 0.2), K = 3, n = 10, with a regularised bias."""
     from verify import Instance
     from verify.claims.beside import print_beside
     from verify.encodings import label_smoothing
 
     print_beside(CLAIM, Instance(label_smoothing(3, 0.2), (10, 10, 10), 3, 5e-3, 5e-3, 1.0), theory)
+
+
+if __name__ == "__main__":
+    main()

@@ -155,3 +155,44 @@ CONJECTURE = Claim(
     conclusion=hbar_weighted_is_ssetf,
     kind="conjecture",
 )
+
+
+def theory(ctx: Context) -> dict[str, tuple[object, object]]:
+    r"""The theorem's u-centred coefficient :math:`\sqrt{\lambda_W/\lambda_H}\sqrt{N/K}(a - \bar c)`
+    beside the certified one, and the u-SSETF's Gram :math:`p(I - J_u) + qJ_u` fitted to the
+    certified weighted class means beside their Gram."""
+    inst = ctx.instance
+    M = _weighted_means(ctx)
+    u = regimes.weights(inst.counts)
+    G = M.T @ M
+    p = float(np.trace(G) - u @ G @ u) / (inst.K - 1)
+    q = float(u @ G @ u)
+    predicted = (
+        math.sqrt(inst.lambda_W / inst.lambda_H)
+        * math.sqrt(inst.N / inst.K)
+        * (_centred_scale(ctx) - regimes.coupling(inst))
+    )
+    Ju = np.outer(u, u)
+    return {
+        "u-centred coefficient p of D^(1/2) Hbar^T Hbar D^(1/2)": (predicted, p),
+        "D^(1/2) Hbar^T Hbar D^(1/2) = p (I - J_u) + q J_u": (
+            p * (np.eye(inst.K) - Ju) + q * Ju,
+            G,
+        ),
+    }
+
+
+def main() -> None:
+    """Counts 2:3:5 and a weighted encoding alpha Q(I - beta J_u) (a u-SSETF), lambda_b = 1."""
+    from verify.claims.beside import print_beside
+    from verify.strategies import Params, build
+
+    case = build(
+        Params("u_ssetf", 3, (2, 3, 5), 0, 0.2, 1.0, 1.0, scalars={"alpha": 1.5, "beta": 0.5})
+    )
+    assert case is not None
+    print_beside(IF, case, theory)
+
+
+if __name__ == "__main__":
+    main()

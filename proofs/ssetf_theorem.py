@@ -377,10 +377,15 @@ def theory(ctx: Context) -> dict[str, tuple[object, object]]:
     return {"centred Gram coefficient": (predicted, certified)}
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Label smoothing (delta = 0.3), K = 3, n = 4, for lambda_b = 0, 1 and inf."""
     from verify import Instance
     from verify.claims.beside import print_beside
     from verify.encodings import label_smoothing
 
     for lb in (0.0, 1.0, math.inf):
         print_beside(IF, Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, 0.03, 0.03, lb), theory)
+
+
+if __name__ == "__main__":
+    main()
