@@ -45,14 +45,21 @@ from ..instance import Instance
 __all__ = ["exact_zero_bias", "zero_is_the_minimiser"]
 
 
+def _encoding(instance: Instance) -> list[list[Fraction]]:
+    """The encoding's entries as the rationals the floats are."""
+    return [[Fraction(float(x)) for x in row] for row in np.asarray(instance.encoding)]
+
+
 def exact_zero_bias(instance: Instance) -> list[Fraction]:
     r""":math:`b^\star = Y1/(N(1+\lambda_b))`, the bias of the zero point, in exact rationals."""
     if math.isinf(instance.lambda_b):
         return [Fraction(0)] * instance.K
     N = sum(instance.counts)
     scale = Fraction(1) / (N * (1 + Fraction(instance.lambda_b)))
-    rows = [[Fraction(float(x)) for x in row] for row in np.asarray(instance.encoding)]
-    return [scale * sum(n * y for n, y in zip(instance.counts, row, strict=True)) for row in rows]
+    return [
+        scale * sum(n * y for n, y in zip(instance.counts, row, strict=True))
+        for row in _encoding(instance)
+    ]
 
 
 def zero_is_the_minimiser(instance: Instance) -> bool:
@@ -61,8 +68,9 @@ def zero_is_the_minimiser(instance: Instance) -> bool:
     if instance.loss.name != "mse":  # the KKT test below is the MSE loss's
         return False
     b = exact_zero_bias(instance)
-    Ybar = [[Fraction(float(x)) for x in row] for row in np.asarray(instance.encoding)]
-    R = [[y - bi for y in row] for row, bi in zip(Ybar, b, strict=True)]  # Ybar - b 1^T
+    R = [
+        [y - bi for y in row] for row, bi in zip(_encoding(instance), b, strict=True)
+    ]  # Ybar - b 1^T
     K, counts = len(R), instance.counts
     bound = sum(counts) ** 2 * Fraction(instance.lambda_W) * Fraction(instance.lambda_H)
     A = [
