@@ -148,8 +148,8 @@ def test_solve_labels_the_residuals_in_words(capsys: pytest.CaptureFixture[str])
     code, out, _ = run(capsys, "solve", "-K", "3", "-n", "4")
     flat = " ".join(out.split())
     assert code == 0
-    assert "first-order conditions of Lemma III.3" in flat
-    for words in ("(6) stationarity in W", "(7) stationarity in H", "(8) optimal bias b"):
+    assert "first-order conditions with the bias eliminated (Lemma III.3)" in flat
+    for words in ("stationarity in W", "stationarity in H", "optimal bias b", "balance"):
         assert words in flat
 
 

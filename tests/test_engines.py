@@ -292,7 +292,8 @@ def test_certificate_of_a_bias_in_the_bias_free_ufm_and_of_nan():
 
 
 def dense_residuals(inst, W, H, b, tol=DEFAULT):
-    """(6)-(8) and balance as Lemma III.3 reads them, with dense K x N matrices."""
+    """Stationarity in W, H and b with the bias eliminated (Lemma III.3's (6)-(8)) and balance,
+    with dense K x N matrices."""
     N, g, Y = inst.N, inst.gamma, inst.Y
     E = Y - W @ H
     M = np.eye(N) - g * np.ones((N, N)) / N
@@ -304,9 +305,9 @@ def dense_residuals(inst, W, H, b, tol=DEFAULT):
         return fro(lhs - rhs) / (fro(lhs) + fro(rhs) + floor)
 
     return {
-        "(6)": rel(E @ M @ H.T, lw * W, fl * lw * sc["W"]),
-        "(7)": rel(W.T @ E @ M, lh * H, fl * lh * sc["H"]),
-        "(8)": rel(b, g / N * E.sum(axis=1), fl * sc["b"]),
+        "stationarity W": rel(E @ M @ H.T, lw * W, fl * lw * sc["W"]),
+        "stationarity H": rel(W.T @ E @ M, lh * H, fl * lh * sc["H"]),
+        "stationarity b": rel(b, g / N * E.sum(axis=1), fl * sc["b"]),
         "balance": rel(
             inst.lambda_W * W.T @ W, inst.lambda_H * H @ H.T, fl * inst.lambda_W * sc["WtW"]
         ),
@@ -329,6 +330,7 @@ def test_blocked_passes_match_the_dense_definitions(monkeypatch, lambda_b, size)
     b = np.zeros(K) if math.isinf(lambda_b) else s.b + size * rng.standard_normal(K)
     got = certificate.first_order_residuals(inst, W, H, b)
     want = dense_residuals(inst, W, H, b)
+    assert set(got) == set(want) and got.bias_eliminated
     for key in want:
         assert got[key] == pytest.approx(want[key], rel=1e-6, abs=1e-13), key
     assert certify(inst, W, H, b, "x").residuals == got  # computed when read, the same

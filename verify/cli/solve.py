@@ -158,12 +158,19 @@ def show(solution: Solution, progress: Callable[[str], None] | None = None) -> N
     if cert.uniqueness:
         console.print(f"unique    {cert.uniqueness}", markup=False)
     if residuals:
-        lemma = "Lemma III.3" if isinstance(inst.loss, MSE) else f"the UFM with {inst.loss.name}"
+        form = (
+            "with the bias eliminated (Lemma III.3)"
+            if residuals.bias_eliminated
+            else f"of the UFM with {inst.loss.name}"
+        )
+        labels = RESIDUAL_LABELS | (
+            {"stationarity b": "optimal bias b"} if residuals.bias_eliminated else {}
+        )
         console.print(
-            f"first-order conditions of {lemma}, relative residuals: "
+            f"first-order conditions {form}, relative residuals: "
             + ", ".join(
                 f"{label} {_num(residuals[key], '.1e')}"
-                for key, label in RESIDUAL_LABELS.items()
+                for key, label in labels.items()
                 if key in residuals
             )
         )
@@ -196,9 +203,6 @@ def show(solution: Solution, progress: Callable[[str], None] | None = None) -> N
 
 # what each residual of Certificate.residuals measures, in words
 RESIDUAL_LABELS = {
-    "(6)": "(6) stationarity in W",
-    "(7)": "(7) stationarity in H",
-    "(8)": "(8) optimal bias b",
     "stationarity W": "stationarity in W",
     "stationarity H": "stationarity in H",
     "stationarity b": "stationarity in b",

@@ -23,9 +23,9 @@ from ..losses import MSE
 from ..tolerances import DEFAULT, Tolerances
 from .mse_dual import mse_parts
 from .passes import _float64, ufm_objective
-from .residuals import first_order_residuals
+from .residuals import FirstOrder, first_order_residuals
 
-__all__ = ["Certificate", "certify", "first_order_residuals", "ufm_objective"]
+__all__ = ["Certificate", "FirstOrder", "certify", "first_order_residuals", "ufm_objective"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,10 @@ class Certificate:
     )  # the certified (instance, W, H, b); None when it was not finite
 
     @cached_property
-    def residuals(self) -> dict[str, float]:
-        """:func:`first_order_residuals` of the certified point ({} when it was not finite)."""
+    def residuals(self) -> FirstOrder | None:
+        """:func:`first_order_residuals` of the certified point (None when it was not finite)."""
         if self.point is None:
-            return {}
+            return None
         return first_order_residuals(*self.point, self.tolerances)
 
     def as_dict(self) -> dict[str, Any]:
@@ -70,7 +70,7 @@ class Certificate:
             "gap": self.gap,
             "relative_gap": self.relative_gap,
             "dual_feasibility": self.dual_feasibility,
-            "residuals": dict(self.residuals),
+            "residuals": dict(self.residuals or {}),
             "distance_bounds": dict(self.distance_bounds),
             "engine": self.engine,
             "tolerances": self.tolerances.as_dict(),
