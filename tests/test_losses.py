@@ -183,6 +183,76 @@ def test_a_perturbed_ce_point_is_not_certified_and_its_gradient_bound_holds():
     assert bound < 1e-2  # and it is not vacuous
 
 
+def test_the_ce_hessian_is_the_derivative_of_its_gradient():
+    rng = np.random.default_rng(5)
+    Z, Y = rng.normal(size=(4, 3)), stochastic(4, 2)[:, :3]
+    H = CE.hessian(Z, Y)
+    h = 1e-6
+    for j in range(4):
+        E = np.zeros_like(Z)
+        E[j] = h
+        fd = (CE.gradient(Z + E, Y) - CE.gradient(Z - E, Y)) / (2 * h)
+        assert np.allclose(H[:, :, j].T, fd, atol=1e-8)
+
+
+@pytest.mark.parametrize("lb", list(LAMBDA_B))
+def test_the_ce_engine_ends_with_newton_steps_to_a_hundredfold_stricter_gap(lb):
+    inst = Instance(stochastic(4, 1), (30, 3, 12, 7), 4, 2e-3, 4e-3, LAMBDA_B[lb], loss="ce")
+    s = solve(inst)
+    assert s.certified, s.certificate.reason
+    assert s.details["reduced_gap"] <= DEFAULT.gap / 100
+    assert 0 < s.details["newton_iterations"] <= 30  # quadratic: a few steps, not hundreds
+    assert s.certificate.relative_gap <= DEFAULT.gap / 10
+
+
+def test_the_ce_certificate_per_class_equals_the_full_pass(monkeypatch):
+    from verify.solve import gap
+
+    inst = Instance(stochastic(4, 4), (7, 2, 9, 5), 5, 3e-3, 2e-3, 0.3, loss="ce")
+    s = solve(inst)
+    per_class = loss_gap_parts(inst, s.W, s.H, s.b, DEFAULT)
+    assert per_class["passes"] == "per class (H class-constant)"
+    monkeypatch.setattr(gap, "class_constant", lambda instance, H: None)
+    full = loss_gap_parts(inst, s.W, s.H, s.b, DEFAULT)
+    assert full["passes"] == "full data"
+    for key in ("primal", "dual"):
+        assert per_class[key] == pytest.approx(full[key], rel=1e-13, abs=0)
+    assert per_class["ratio"] == pytest.approx(full["ratio"], rel=1e-12)
+    assert per_class["dual_point"] == full["dual_point"]
+    # the bounds are square roots of a gap at rounding level: equal to within that rounding
+    assert per_class["bounds"].keys() == full["bounds"].keys()
+    for key, value in full["bounds"].items():
+        assert 0.5 < per_class["bounds"][key] / value < 2, key
+
+
+def test_an_h_that_is_not_class_constant_takes_the_full_pass():
+    inst = Instance(one_hot(3), (4, 4, 4), 3, 1e-2, 1e-2, 0.0, loss="ce")
+    s = solve(inst)
+    H = s.H.copy()
+    H[0, 5] += 1e-3  # one sample of class 1 moves
+    parts = loss_gap_parts(inst, s.W, H, s.b, DEFAULT)
+    assert parts["passes"] == "full data"
+    assert parts["primal"] > s.certificate.primal  # the moved sample is seen
+    assert not certify(inst, s.W, H, s.b, "moved").certified
+
+
+def test_the_ce_premise_on_centred_means_is_proved_by_the_gradient_bound():
+    from verify.claims.claim import Context
+    from verify.claims.residuals import centred_means_nonzero
+    from verify.strategies import Case
+
+    key = "Hbar (I - J) != 0 (certified)"
+    nonzero = Instance(one_hot(3), (5, 5, 5), 3, 1e-2, 1e-2, 0.0, loss="ce")
+    ctx = Context(Case(nonzero, {}))
+    assert centred_means_nonzero(ctx) == {key: 0.0}
+    Hbar = ctx.solution.Hbar
+    assert np.linalg.norm(Hbar - Hbar.mean(axis=1, keepdims=True)) > 1e-2
+    # the zero-minimiser regime (c = K sqrt(n) lambda > 1): the logits are the same for every
+    # class, so nothing is proved
+    zero = nonzero.replace(lambda_W=0.2, lambda_H=0.2)
+    assert centred_means_nonzero(Context(Case(zero, {}))) == {key: 1.0}
+
+
 def test_the_docs_squared_hinge_example_certifies():
     text = (ROOT / "docs" / "LOSSES.md").read_text()
     block = re.findall(r"```python\n(.*?)```", text, re.S)[-1]

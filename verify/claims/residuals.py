@@ -104,7 +104,59 @@ def centred_means_nonzero(ctx: Context) -> dict[str, float]:
     nothing to say there.
     """
     s, inst = ctx.solution, ctx.instance
+    if "Z = WH" not in s.certificate.distance_bounds:  # a loss that bounds no distance in Z (CE)
+        return {"Hbar (I - J) != 0 (certified)": _logits_not_constant(ctx)}
     centred = s.W @ s.Hbar @ centring(inst.K)
     bound = s.certificate.distance_bounds["Z = WH"] / math.sqrt(min(inst.counts))
     size = float(np.linalg.norm(centred))
     return {"Hbar (I - J) != 0 (certified)": 0.0 if size > bound else 1.0}
+
+
+#: the certificate's key for its bound on the loss gradient (see verify.solve.gap)
+GRADIENT_BOUND = "loss gradient at WH + b1^T"
+
+
+def _logits_not_constant(ctx: Context) -> float:
+    r"""0 when the certificate proves that no minimiser has :math:`\bar Z^\star(I - J) = 0`
+    (cross-entropy, whose certificate bounds no distance in Z), else 1.
+
+    Every minimiser has class-constant features (the certificate's within-class scatter bound
+    is 0 at a minimiser), so :math:`\bar Z^\star(I - J) = 0` means every column of
+    :math:`X^\star = Z^\star + b^\star 1^\top` is the same x, and then the cross-entropy
+    gradients are :math:`u^\star_i = s_i\,\mathrm{softmax}(x) - y_i` (:math:`s_i = 1^\top y_i`):
+    :math:`U^\star + Y = p\,s^\top` for one p. The loss gradient at a minimiser is unique and
+    the certificate bounds :math:`\|U - U^\star\|_F \le \delta` for the computed
+    gradients U (``"loss gradient at WH + b1^T"``, from the strong concavity of the dual, valid
+    for every loss). So if :math:`\min_p \|U + Y - p\,s^\top\|_F > \delta` (plus rounding),
+    :math:`\bar Z^\star(I - J) \ne 0` at every minimiser, hence
+    :math:`\bar H^\star(I - J) \ne 0`. Otherwise (the minimiser's logits may be the same for
+    every class, as in the zero-minimiser regime) the premise is not proved: 1.
+
+    Only for cross-entropy (the form :math:`s\,\mathrm{softmax}(x) - y` of its gradient is
+    what links equal logits to equal gradients); another loss without a bound on Z raises
+    ``ValueError`` saying so, which the runner reports as inconclusive."""
+    from ..losses import CrossEntropy
+    from ..solve.gap import class_constant, class_gradients, gradients
+
+    s, inst = ctx.solution, ctx.instance
+    bounds = s.certificate.distance_bounds
+    if not isinstance(inst.loss, CrossEntropy) or GRADIENT_BOUND not in bounds:
+        raise ValueError(
+            f"the premise Hbar (I - J) != 0 needs a distance bound on Z or, for cross-entropy, on "
+            f"the loss gradient; the {inst.loss.name} certificate gives neither"
+        )
+    Hbar = class_constant(inst, s.H)
+    if Hbar is not None:  # K distinct columns, weighted by the counts
+        _, _, U, weights = class_gradients(inst, s.W, Hbar, s.b)
+        Y = inst.encoding
+    else:
+        _, _, U = gradients(inst, s.W, s.H, s.b)
+        Y, weights = inst.Y, np.ones(inst.N)
+    Q = U + Y
+    sums = Y.sum(axis=0)
+    p = (Q * (weights * sums)).sum(axis=1) / float(weights @ (sums * sums))
+    R = Q - p[:, None] * sums[None, :]
+    distance = math.sqrt(float((R * R).sum(axis=0) @ weights))
+    size = math.sqrt(float((Q * Q).sum(axis=0) @ weights))
+    rounding = 16 * np.finfo(np.float64).eps * math.sqrt(inst.K * inst.N) * size
+    return 0.0 if distance > bounds[GRADIENT_BOUND] + rounding else 1.0

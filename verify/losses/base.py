@@ -13,7 +13,8 @@ sample, and per-sample results are (B,). The certificate (:mod:`verify.solve.gap
 :meth:`Loss.value`, :meth:`Loss.gradient` and the Fenchel conjugate
 :math:`l^*(u, y) = \sup_z u^\top z - l(z, y)` (:meth:`Loss.conjugate`, ``+inf`` outside its
 domain); the ``exact`` engine needs the value, gradient and :attr:`Loss.smoothness`
-(a Lipschitz constant of :math:`\nabla_z l`, for its step). A dual point of the certificate is
+(a Lipschitz constant of :math:`\nabla_z l`, for its step), and, optionally, the Hessian
+(:meth:`Loss.hessian`, for its Newton steps). A dual point of the certificate is
 built from the gradients :math:`u_i = \nabla l(x_i, y_i)` and is scaled by :math:`t \in [0, 1]`
 into the spectral-norm ball, so the conjugate's domain must contain :math:`t u_i` (true when
 :math:`l^*(0, y) < \infty`, i.e. :math:`l(\cdot, y)` is bounded below, as domains are convex);
@@ -67,6 +68,14 @@ class Loss:
 
     def conjugate(self, U: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """Per-sample :math:`l^*(u_i, y_i)`, (B,), ``+inf`` outside the domain."""
+        raise NotImplementedError
+
+    has_hessian = False  # True when :meth:`hessian` is implemented (optional)
+
+    def hessian(self, Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Per-sample Hessians :math:`\\nabla^2_z l(z_i, y_i)`, (B, K, K). Optional: with it the
+        ``exact`` engine finishes with Newton steps (quadratic convergence), without it with
+        first-order steps only; the certificate never uses it."""
         raise NotImplementedError
 
     def centre(self, U: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -97,6 +97,15 @@ class CrossEntropy(Loss):
         P -= Y
         return value, P
 
+    has_hessian = True
+
+    def hessian(self, Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        P = self._softmax(Z)[2] * Y.sum(axis=0)  # s p, column by column
+        Hs = -P.T[:, :, None] * P.T[:, None, :] / Y.sum(axis=0)[:, None, None]
+        i = np.arange(Z.shape[0])
+        Hs[:, i, i] += P.T
+        return Hs  # s (diag(p) - p p^T)
+
     def conjugate(self, U: np.ndarray, Y: np.ndarray) -> np.ndarray:
         Q = U + Y
         s = Y.sum(axis=0)

@@ -31,3 +31,8 @@ class MSE(Loss):
 
     def conjugate(self, U: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return 0.5 * np.einsum("ij,ij->j", U, U) + np.einsum("ij,ij->j", U, Y)
+
+    has_hessian = True
+
+    def hessian(self, Z: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(np.eye(Z.shape[0]), (Z.shape[1], Z.shape[0], Z.shape[0])).copy()

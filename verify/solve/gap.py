@@ -48,12 +48,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.linalg import lapack as _lapack
 
 from ..instance import Instance
 from ..losses import Loss
 from ..tolerances import Tolerances
 
-__all__ = ["DualBound", "dual_bound", "gradients", "loss_gap_parts", "loss_objective"]
+__all__ = [
+    "DualBound",
+    "class_constant",
+    "class_gradients",
+    "dual_bound",
+    "gradients",
+    "loss_gap_parts",
+    "loss_objective",
+]
 
 _TINY = np.finfo(np.float64).tiny
 _BLOCK_BYTES = 1 << 23
@@ -68,6 +77,64 @@ class DualBound:
     ratio: float
     moved: float
     point: str
+
+
+def svd(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``numpy.linalg.svd(X, full_matrices=False)`` by LAPACK's dgesdd called directly (for the
+    K x K matrices of the reduced problem numpy's wrapper costs more than the factorisation);
+    numpy's when LAPACK reports a failure."""
+    U, s, Vt, info = _lapack.dgesdd(X, compute_uv=1, full_matrices=0)
+    if info != 0:
+        return np.linalg.svd(X, full_matrices=False)
+    return U, s, Vt
+
+
+def nuclear_norm(X: np.ndarray) -> float:
+    """The sum of the singular values of X (dgesdd directly, as :func:`svd`)."""
+    s, info = _lapack.dgesdd(X, compute_uv=0)[1::2]
+    if info != 0:
+        s = np.linalg.svd(X, compute_uv=False)
+    return float(s.sum())
+
+
+def eigh(S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``numpy.linalg.eigh(S)`` of a symmetric S by LAPACK's dsyevd called directly."""
+    e, E, info = _lapack.dsyevd(S, compute_v=1, lower=1)
+    if info != 0:
+        return np.linalg.eigh(S)
+    return e, E
+
+
+def class_constant(instance: Instance, H: np.ndarray) -> np.ndarray | None:
+    """The class columns (d, K) of H if every column of H equals, bit for bit, the first column
+    of its class (samples are ordered by class), else None.
+
+    Then :math:`WH + b1^\top` has exactly K distinct columns and, as :math:`Y = \bar YC` by
+    construction of the instance, every sum over samples of the certificate is a sum over
+    classes weighted by the counts: the same numbers as the full pass, to rounding. This is a
+    check of the returned H, not an assumption about it (any other H takes the full pass)."""
+    counts = instance.counts
+    if max(counts) == 1:
+        return H  # every class is one column: nothing to check, nothing to save
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    first = H[:, starts]
+    for k, (a, n) in enumerate(zip(starts.tolist(), counts, strict=True)):
+        if n > 1 and not (H[:, a + 1 : a + n] == first[:, k : k + 1]).all():
+            return None
+    return first
+
+
+def class_gradients(
+    instance: Instance, W: np.ndarray, Hbar: np.ndarray, b: np.ndarray
+) -> tuple[float, float, np.ndarray, np.ndarray]:
+    r""":func:`gradients` of a point whose H has class columns ``Hbar`` (d, K)
+    (:func:`class_constant`): the loss sum, :math:`\|H\|_F^2`, the K distinct gradient columns
+    (K, K) and the counts as weights."""
+    n = np.asarray(instance.counts, dtype=np.float64)
+    X = W @ Hbar
+    X += b[:, None]
+    value, U = instance.loss.value_and_gradient(X, instance.encoding)
+    return float(value @ n), float(np.einsum("ij,ij->j", Hbar, Hbar) @ n), U, n
 
 
 def gradients(
@@ -133,7 +200,7 @@ def dual_bound(
         V = make()
         if not np.all(np.isfinite(V)):
             continue
-        e, E = np.linalg.eigh(V @ V.T if unit else (V * weights) @ V.T)
+        e, E = eigh(V @ V.T if unit else (V * weights) @ V.T)
         e = np.clip(e, 0.0, None)
         r = math.sqrt(float(e[-1])) / (mu * N)
         if name == "gradient" or math.isnan(ratio):
@@ -165,7 +232,13 @@ def loss_gap_parts(
 ) -> dict[str, Any]:
     """Primal, dual, gap and distance bounds of (W, H, b) for a non-MSE loss (module docstring)."""
     loss, N = instance.loss, instance.N
-    total, hh, U = gradients(instance, W, H, b)
+    Hbar = class_constant(instance, H)
+    if Hbar is not None:  # K distinct columns: sums over samples are sums over classes
+        total, hh, U, weights = class_gradients(instance, W, Hbar, b)
+        Y = instance.encoding
+    else:
+        total, hh, U = gradients(instance, W, H, b)
+        weights, Y = np.ones(N), instance.Y
     primal = (
         total / N + 0.5 * instance.lambda_W * float(np.vdot(W, W)) + 0.5 * instance.lambda_H * hh
     )
@@ -173,10 +246,9 @@ def loss_gap_parts(
         primal = primal if not np.any(b) else math.inf
     else:
         primal += 0.5 * instance.lambda_b * float(b @ b)
-    ones = np.ones(N)
     # stop at the first dual point that certifies at a 100 times stricter gap
     enough = primal - tol.gap / 100 * abs(primal) if math.isfinite(primal) else math.inf
-    dual = dual_bound(loss, U, instance.Y, ones, N, instance.mu, instance.lambda_b, enough)
+    dual = dual_bound(loss, U, Y, weights, N, instance.mu, instance.lambda_b, enough)
     gap = primal - dual.value
     relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
     slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual.value))
@@ -194,6 +266,7 @@ def loss_gap_parts(
         "ratio": dual.ratio,
         "bounds": bounds,
         "dual_point": dual.point,
+        "passes": "per class (H class-constant)" if Hbar is not None else "full data",
     }
 
 
@@ -227,7 +300,11 @@ def uniqueness_note(instance: Instance) -> str:
 
 def loss_objective(instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray) -> float:
     """The UFM objective f(W, H, b) with the instance's loss (+inf for b != 0 when bias-free)."""
-    total, hh, _ = gradients(instance, W, H, b)
+    Hbar = class_constant(instance, H)
+    if Hbar is not None:
+        total, hh = class_gradients(instance, W, Hbar, b)[:2]
+    else:
+        total, hh, _ = gradients(instance, W, H, b)
     value = total / instance.N + 0.5 * instance.lambda_W * float(np.vdot(W, W))
     value += 0.5 * instance.lambda_H * hh
     if math.isinf(instance.lambda_b):

@@ -37,10 +37,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy.linalg import lapack
 
 from ..instance import Instance
 from ..tolerances import Tolerances
-from .gap import dual_bound
+from .gap import dual_bound, nuclear_norm, svd
 
 __all__ = ["reduced_gap", "solve_reduced"]
 
@@ -49,7 +50,7 @@ _EPS = np.finfo(np.float64).eps
 
 def _svt(X: np.ndarray, tau: float) -> tuple[np.ndarray, float]:
     """Singular value thresholding of X at tau, and the nuclear norm of the result."""
-    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    U, s, Vt = svd(X)
     s = np.maximum(s - tau, 0.0)
     return (U * s) @ Vt, float(s.sum())
 
@@ -100,13 +101,13 @@ def _fista(
     max_iter: int,
     check_every: int,
     progress: Callable[[str], None] | None,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, dict[str, Any]]:
     K = problem.Y.shape[0]
     L = problem.loss.smoothness * (2.0 if problem.bias else 1.0)
     step = 1.0 / L
-    X = np.zeros((K, K))
-    b = np.zeros(K)
-    nuclear = 0.0
+    X, b = (np.zeros((K, K)), np.zeros(K)) if start is None else start
+    nuclear = nuclear_norm(X) if start is not None else 0.0
     Xm, bm, theta = X, b, 1.0
     history: list[float] = []
     gap, iterations = math.inf, 0
@@ -134,6 +135,167 @@ def _fista(
     return X, b, nuclear, details
 
 
+#: Newton on the factors (A, B) only up to this K (2K^2 + K unknowns, a dense Hessian); above
+#: it, Newton on b alone where first-order steps found X = 0 (the zero-minimiser regime)
+NEWTON_MAX_K = 16
+
+
+def _newton(
+    problem: _Reduced,
+    X: np.ndarray,
+    b: np.ndarray,
+    target: float,
+    max_iter: int = 40,
+    factors: bool = True,
+) -> tuple[np.ndarray, np.ndarray, float, dict[str, Any]]:
+    r"""Damped Newton on the smooth factored problem, from (X, b).
+
+    With :math:`X = AB^\top` (A, B: K x K, so no rank is assumed) the reduced problem's
+    :math:`w\|X\|_*` is :math:`\min_{AB^\top = X} \tfrac w2(\|A\|_F^2 + \|B\|_F^2)`, so
+
+    .. math::
+
+        \phi(A, B, b) = \sum_k \omega_k\, l\big((AB^\top)_k/\sqrt{\omega_k} + b,\ \bar y_k\big)
+        + \tfrac w2(\|A\|_F^2 + \|B\|_F^2) + \tfrac{\lambda_b}{2}\|b\|^2
+
+    has the reduced problem's minimum. Every stationary point of :math:`\phi` is balanced
+    (:math:`A^\top A = B^\top B`, from :math:`A^\top\nabla_A\phi = (\nabla_B\phi)^\top B`), one
+    with A of full rank is a global minimiser (then :math:`-\nabla L = wUV^\top`, a subgradient
+    condition of the convex problem) and so is a rank-deficient one with a positive semidefinite
+    Hessian; directions that add a zero singular value have curvature at least
+    :math:`w - \|\nabla L\|_2 > 0` when strict complementarity holds, so a minimiser of lower rank
+    is reached quadratically too. The Hessian is singular along the orbit
+    :math:`(A\Omega, B\Omega)`, :math:`\Omega` skew, and along b + t1 for a shift-invariant loss
+    with :math:`\lambda_b = 0`; the gradient is orthogonal to both, and the step solves the
+    system damped by :math:`\|\nabla\phi\|` (Levenberg-Marquardt), which keeps the quadratic
+    rate under such degeneracy. Armijo backtracking; the iteration stops when the reduced
+    problem's duality gap (:func:`reduced_gap`) is below ``target``, or when a step fails.
+    ``factors=False``: A = B = 0 stay fixed and only b moves (the zero-minimiser regime, any K).
+    Nothing here is trusted: the answer is certified afterwards on the full data."""
+    loss, Y = problem.loss, problem.Y
+    K = Y.shape[0]
+    root, omega, w = problem.root, problem.omega, problem.weight
+    bias, lb = problem.bias, problem.lambda_b
+    idx = np.arange(K)
+    if factors:
+        U, sv, Vt = svd(X)
+        A, B = U * np.sqrt(sv), Vt.T * np.sqrt(sv)
+    else:
+        A = B = np.zeros((K, K))
+    nA = K * K if factors else 0
+    nv = 2 * nA + (K if bias else 0)
+    if nv == 0:
+        return X, b, nuclear_norm(X), {"newton_iterations": 0}
+    shift = np.full(nv, w)
+    shift[2 * nA :] = lb if bias else 0.0
+    diagonal = np.arange(nv) * (nv + 1)  # flat indices of the diagonal of an nv x nv matrix
+    # The Jacobian J (K*K rows: logit i of class column k, nv columns: A, B, b) is sparse with a
+    # fixed pattern; its nonzero entries are written by flat index each iteration:
+    # dz_k[i] / dA[i, j] = B[k, j] / root_k, dz_k[i] / dB[k, j] = A[i, j] / root_k, dz_k[i] / db_i = 1
+    J = np.zeros((K * K, nv))
+    Jf = J.reshape(-1)  # a view: writes go to J
+    kk, ii, jj = (a.ravel() for a in np.meshgrid(idx, idx, idx, indexing="ij"))
+    row = (kk * K + ii) * nv
+    at_A, at_B = row + ii * K + jj, row + nA + kk * K + jj
+    if bias:
+        Jf[(idx[:, None] * K + idx[None, :]).ravel() * nv + 2 * nA + np.tile(idx, K)] = 1.0
+    # d^2 <Gt, A B^T> / dA[i, j] dB[k, j] = Gt[i, k], at these flat indices of the Hessian
+    at_AB = (ii * K + jj) * nv + nA + kk * K + jj
+    at_BA = (nA + kk * K + jj) * nv + ii * K + jj
+    coupling_index = ii * K + kk  # flat index into Gt (i, k)
+    B_index, A_index = kk * K + jj, ii * K + jj  # into B (k, j) and A (i, j)
+    inv_root = 1.0 / root[kk]
+
+    def objective(
+        A: np.ndarray, B: np.ndarray, b: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """phi, the logits and the loss gradients at (A, B, b)."""
+        Z = A @ B.T
+        Z /= root
+        Z += b[:, None]
+        values, G = loss.value_and_gradient(Z, Y)
+        value = float(values @ omega)
+        value += 0.5 * w * (float(np.vdot(A, A)) + float(np.vdot(B, B)))
+        return value + (0.5 * lb * float(b @ b) if bias else 0.0), Z, G
+
+    def unpack(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        dA = v[:nA].reshape(K, K) if factors else A
+        dB = v[nA : 2 * nA].reshape(K, K) if factors else B
+        db = v[2 * nA :] if bias else np.zeros(K)
+        return dA, dB, db
+
+    phi, Z, G = objective(A, B, b)
+    gap, iterations, history = math.inf, 0, []
+    nuclear, fresh = 0.0, False  # fresh: gap and nuclear are those of the current point
+    while iterations < max_iter:
+        Gt = G * root
+        parts = []
+        if factors:
+            parts += [(Gt @ B + w * A).ravel(), (Gt.T @ A + w * B).ravel()]
+        if bias:
+            parts.append(G @ omega + lb * b)
+        g = np.concatenate(parts)
+        gnorm = float(np.linalg.norm(g))
+        history.append(gnorm)
+        if gnorm < 1e-6 or iterations == max_iter - 1:
+            Xc = A @ B.T if factors else np.zeros((K, K))
+            nuclear = nuclear_norm(Xc) if factors else 0.0
+            gap, fresh = reduced_gap(problem, Xc, b, nuclear), True
+            if gap <= target or gnorm == 0.0:
+                break
+        # Hessian: Gauss-Newton part J^T diag(omega_k l''_k) J, the A-B coupling by G, the shifts
+        M = loss.hessian(Z, Y) * omega[:, None, None]  # (k, i, j)
+        if factors:
+            Jf[at_A] = B.ravel()[B_index] * inv_root
+            Jf[at_B] = A.ravel()[A_index] * inv_root
+        MJ = np.matmul(M, J.reshape(K, K, nv)).reshape(K * K, nv)
+        Hm = J.T @ MJ
+        Hf = Hm.reshape(-1)  # a view
+        if factors:
+            coupling = Gt.ravel()[coupling_index]
+            Hf[at_AB] += coupling
+            Hf[at_BA] += coupling
+        Hf[diagonal] += shift
+        damping = min(gnorm, 1.0)
+        step = None
+        for _ in range(8):
+            Hd = Hm.copy()
+            Hd.reshape(-1)[diagonal] += damping
+            step, info = lapack.dposv(Hd, -g)[1:]  # Cholesky; info > 0: not positive definite
+            if info == 0:
+                break
+            step, damping = None, max(10 * damping, 1e-8)
+        if step is None:
+            break
+        dA, dB, db = unpack(step)
+        slope = float(g @ step)
+        t, accepted = 1.0, False
+        while t >= 1e-10:
+            A_t = A + t * dA if factors else A
+            B_t = B + t * dB if factors else B
+            b_t = b + t * db if bias else b
+            phi_t, Z_t, G_t = objective(A_t, B_t, b_t)
+            # Armijo, or no change measurable in float64 (the gap check above then decides)
+            if phi_t <= phi + 1e-4 * t * slope or abs(phi_t - phi) <= 4 * _EPS * abs(phi):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            break
+        A, B, b, phi, Z, G = A_t, B_t, b_t, phi_t, Z_t, G_t
+        iterations, fresh = iterations + 1, False
+    Xc = A @ B.T if factors else np.zeros((K, K))
+    if not fresh:  # the gap of the point returned
+        nuclear = nuclear_norm(Xc) if factors else 0.0
+        gap = reduced_gap(problem, Xc, b, nuclear)
+    return (
+        Xc,
+        b,
+        nuclear,
+        {"newton_iterations": iterations, "newton_gap": gap, "gradient_history": history[-6:]},
+    )
+
+
 def solve_reduced(
     instance: Instance,
     tol: Tolerances,
@@ -141,10 +303,40 @@ def solve_reduced(
     progress: Callable[[str], None] | None = None,
     max_iter: int = 200_000,
     check_every: int = 10,
+    warm_iter: int = 5,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
     """Global minimiser (W, H, b) of the UFM with the instance's (non-MSE) loss."""
     problem = _Reduced(instance)
-    X, b, _, details = _fista(problem, tol.gap / 100, max_iter, check_every, progress)
+    target = tol.gap / 100
+    K = instance.K
+    if not problem.loss.has_hessian:
+        X, b, _, details = _fista(problem, target, max_iter, check_every, progress)
+    else:
+        X, b, _, details = _fista(problem, target, warm_iter, check_every, progress)
+        rounds, done = 0, details["reduced_gap"] <= target
+        while not done and rounds < 4 and details["iterations"] < max_iter:
+            rounds += 1
+            factors = K <= NEWTON_MAX_K
+            if factors or not np.any(X):
+                Xn, bn, _, info = _newton(problem, X, b, target, factors=factors)
+                details["newton_iterations"] = (
+                    details.get("newton_iterations", 0) + info["newton_iterations"]
+                )
+                if info["newton_gap"] <= details["reduced_gap"]:
+                    X, b, details["reduced_gap"] = Xn, bn, info["newton_gap"]
+                done = details["reduced_gap"] <= target
+            if not done:  # first-order steps from the best point so far, then Newton again
+                more = (
+                    max_iter - details["iterations"]
+                    if rounds == 4 or not factors
+                    else warm_iter * 4
+                )
+                X, b, _, again = _fista(problem, target, more, check_every, progress, (X, b))
+                details["iterations"] += again["iterations"]
+                details["reduced_gap"] = again["reduced_gap"]
+                details["gap_history"] = again["gap_history"]
+                done = details["reduced_gap"] <= target
+        details["newton_rounds"] = rounds
     K, d, N = instance.K, instance.d, instance.N
     Xt = X * math.sqrt(N)  # Zbar D^{1/2}
     U, sigma, Vt = np.linalg.svd(Xt)
