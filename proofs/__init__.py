@@ -85,6 +85,8 @@ CLAIM_NAMES = (
     ("sphere_nonl", "BIDIRECTIONAL"),
     ("sphere_supcon", "CLAIM"),
     ("sphere_scl_classifier", "CLAIM"),
+    ("sphere_imbalance", "NC1_NTCE"),
+    ("sphere_imbalance", "NC1_NONL"),
 )
 
 

@@ -398,6 +398,20 @@ PLANTED: dict[str, tuple[Claim, str]] = {
 }  # fmt: skip
 
 
+def _sphere_bank() -> dict[str, tuple[Claim, str]]:
+    """The sphere model's planted claims (proofs/sphere_imbalance.py): refuted through the same
+    ``check`` by a feasible point certified below the claimed optimum (interval arithmetic)."""
+    from .sphere_imbalance import PLANTED as SPHERE
+
+    where = {"sphere-orthogonal-frame-ntce": "the sphere, balanced (the ETF beats the frame)"}
+    return {
+        cid: (claim, where.get(cid, "the sphere, 10:1 imbalance")) for cid, claim in SPHERE.items()
+    }
+
+
+PLANTED.update(_sphere_bank())
+
+
 def measure(seeds: range, examples: int = 50) -> dict[str, dict[str, object]]:
     """For each planted claim, the verdict at each seed (``verify check``'s defaults otherwise).
 

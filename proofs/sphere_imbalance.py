@@ -4,14 +4,15 @@ Imbalanced data, class counts :math:`n_k`. No lower bound of :mod:`verify.sphere
 (its Jensen step over the classes needs equal weights), so what is known here rests on local
 search, and a claim that survives it is ``supported``, never ``verified``.
 
-- :data:`HUNTED`: ``sphere-ntce-nc1-imbalanced``, ``sphere-nonl-nc1-imbalanced`` (supported when
-  no counterexample is found): the class-structured reduction's optimum (features of a class equal, NC1) is not
-  beaten by local search on all N features; a full point below it would be a certified
-  counterexample (high-precision re-evaluation).
-- The planted bank :data:`PLANTED` (not registered: false on purpose, or refuted by the hunt):
-  "the orthogonal frame is optimal for NTCE" (balanced), and "the simplex ETF (with NC) is
-  optimal under 10:1 imbalance" for each loss. Each is refuted by a feasible point whose loss,
-  re-evaluated in 50 digits, lies certainly below the claimed optimum.
+- :data:`HUNTED` (registered, ``verify check sphere-imbalance``): ``sphere-ntce-nc1-imbalanced``,
+  ``sphere-nonl-nc1-imbalanced`` (supported when no counterexample is found): the
+  class-structured reduction's optimum (features of a class equal, NC1) is not beaten by local
+  search on all N features; a full point below it would be a certified counterexample.
+- The planted bank :data:`PLANTED` (not registered: false on purpose, or refuted by the hunt;
+  part of proofs/planted.py): "the orthogonal frame is optimal for NTCE" (balanced), and "the
+  simplex ETF (with NC) is optimal under 10:1 imbalance" for each loss. Each is refuted through
+  ``verify check`` by a feasible point whose loss, re-evaluated in interval arithmetic
+  (:mod:`verify.sphere.certify`), lies certainly below the claimed optimum.
 """
 
 from collections.abc import Callable
@@ -20,12 +21,14 @@ import numpy as np
 
 from verify.claims import Context, Residuals
 from verify.claims.verdict import local_search_only
+from verify.sphere.certify import orthogonal_frame_point, problem_point, simplex_etf_point
 from verify.sphere.checks import CLAIM_ITER, below, seed_of
 from verify.sphere.claim import SphereClaim, problem
 from verify.sphere.exact import exact_loss
 from verify.sphere.frames import orthogonal_frame, simplex_etf
+from verify.sphere.losses import value_and_grad
 from verify.sphere.model import LOSS_NAMES
-from verify.sphere.solve import local_search
+from verify.sphere.solve import LocalSearch, local_search
 
 IMBALANCED = ("one_hot", "lambda_b_zero")
 CHECK_STARTS = 5
@@ -39,8 +42,9 @@ def nc1_conclusion(loss: str) -> Callable[[Context], Residuals]:
         full = local_search(p, 2, seed + 1, reduced=False, hessian=False, max_iter=CLAIM_ITER)
         labels = np.arange(p.K)
         claimed = exact_loss(loss, reduced.W, reduced.H, labels, np.array(p.counts), p.tau)
+        at = problem_point(p, reduced.W, reduced.H, reduced=True)
         return {"no full point below the class-structured optimum": below(
-            p, full, reduced.value, claimed)}  # fmt: skip
+            p, full, reduced.value, claimed, at)}  # fmt: skip
 
     return conclusion
 
@@ -66,13 +70,16 @@ def _claim(loss: str) -> SphereClaim:
 
 
 def _orthogonal_frame_ntce(ctx: Context) -> Residuals:
+    """NC on the simplex ETF (a feasible point, d >= K - 1) against the claimed optimum, NC on
+    the orthogonal frame."""
     p = problem(ctx, "ntce")
     OF = orthogonal_frame(p.K, p.d)
     claimed = exact_loss("ntce", OF, OF[p.labels], p.labels, None, p.tau)
     W = simplex_etf(p.K, p.d)
-    point = exact_loss("ntce", W, W[p.labels], p.labels, None, p.tau)
-    return {"the ETF point lies below the orthogonal frame": max(0.0, float(point.below(claimed)))
-            / max(1.0, abs(float(claimed.value)))}  # fmt: skip
+    at_etf = LocalSearch(p, W, W, float(value_and_grad("ntce", W, W, np.arange(p.K),
+                         np.array(p.counts), p.tau)[0]), 0.0, (), 0, reduced=True)  # fmt: skip
+    return {"no feasible point below the orthogonal frame": below(
+        p, at_etf, float(claimed.value), claimed, orthogonal_frame_point(p.counts))}  # fmt: skip
 
 
 def etf_under_imbalance(loss: str) -> Callable[[Context], Residuals]:
@@ -84,17 +91,21 @@ def etf_under_imbalance(loss: str) -> Callable[[Context], Residuals]:
         found = local_search(
             p, CHECK_STARTS, seed_of(p), reduced=True, hessian=False, max_iter=CLAIM_ITER
         )
-        return {"a feasible point below the ETF": below(p, found, float(claimed.value), claimed)}
+        return {"no feasible point below the ETF": below(
+            p, found, float(claimed.value), claimed, simplex_etf_point(p.counts))}  # fmt: skip
 
     return conclusion
 
 
-#: hunted claims resting on local search alone, not registered: the runner's regime coverage asks
-#: for the UFM's c-regimes, which mean nothing here (see docs/SPHERE.md); run by
-#: ``verify sphere hunt`` and :func:`verify.sphere.certify.judge`, status ``supported`` at best
-HUNTED = {c.id: c for c in (_claim("ntce"), _claim("nonl"))}
+#: the hunted claims, registered (``verify check sphere-imbalance``): local search alone, so
+#: ``supported`` at best; the runner covers their own regimes and certifies a counterexample
+#: through the sphere hook (:mod:`verify.sphere.certify`)
+NC1_NTCE = _claim("ntce")
+NC1_NONL = _claim("nonl")
+HUNTED = {c.id: c for c in (NC1_NTCE, NC1_NONL)}
 
-#: false claims, refuted with certified points (not registered: tests/test_sphere_claims.py)
+#: false claims, refuted through ``verify check`` with certified points; not registered, they
+#: are in the planted bank (proofs/planted.py)
 PLANTED = {
     "sphere-orthogonal-frame-ntce": SphereClaim(
         id="sphere-orthogonal-frame-ntce",
@@ -103,7 +114,8 @@ PLANTED = {
         reference="planted false claim",
         hypotheses=("one_hot", "balanced", "c_below_1", "lambda_b_zero"),
         conclusion=_orthogonal_frame_ntce,
-        kind="user",
+        kind="planted",
+        group="planted",
         max_K=4,
     ),
     **{
@@ -114,7 +126,8 @@ PLANTED = {
             reference="planted; the hunt of reports/sphere.md refutes it",
             hypotheses=IMBALANCED,
             conclusion=etf_under_imbalance(loss),
-            kind="user",
+            kind="planted",
+            group="planted",
             max_K=3,
             ratio=10,
             min_n=2 if loss == "supcon" else 1,
@@ -124,3 +137,6 @@ PLANTED = {
         for loss in LOSS_NAMES
     },
 }
+
+#: every planted sphere claim, for ``verify check proofs/sphere_imbalance.py:PLANTED_ALL``
+PLANTED_ALL = tuple(PLANTED.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -141,21 +142,94 @@ def test_a_registered_sphere_claim_is_proved() -> None:
     assert verdict.status == "proved", verdict.reason
 
 
-def test_planted_orthogonal_frame_claim_is_refuted_with_a_certified_point() -> None:
+def test_planted_orthogonal_frame_claim_is_refuted_through_check_with_a_certified_point() -> None:
     from proofs.sphere_imbalance import PLANTED
-    from verify.sphere.certify import judge
 
-    verdict = judge(PLANTED["sphere-orthogonal-frame-ntce"], examples=2)
+    verdict = check(PLANTED["sphere-orthogonal-frame-ntce"], examples=2, shrink=False)
     assert verdict.status == "refuted" and verdict.confirmation["confirmed"]
     assert verdict.counterexample is not None and verdict.counterexample.worst > DEFAULT.refute
+    cert = verdict.confirmation["certificate"]
+    # the enclosures are disjoint: the point's upper end below the claimed optimum's lower end
+    assert mpmath.mpf(cert["found"][1]) < mpmath.mpf(cert["claimed"][0])
+    assert cert["relative_gap"] >= DEFAULT.refute and cert["point"]["kind"] == "rows"
+    assert cert["claimed_point"]["name"] == "orthogonal frame"
 
 
-def test_planted_etf_under_10_to_1_imbalance_is_refuted() -> None:
+def test_planted_etf_under_10_to_1_imbalance_is_refuted_through_check() -> None:
     from proofs.sphere_imbalance import PLANTED
-    from verify.sphere.certify import judge
 
-    verdict = judge(PLANTED["sphere-etf-10to1-nonl-per-sample"], examples=1)
+    verdict = check(PLANTED["sphere-etf-10to1-nonl-per-sample"], examples=1, shrink=False)
     assert verdict.status == "refuted", verdict.reason
+    assert verdict.confirmation["certificate"]["claimed_point"]["name"] == "simplex ETF"
+
+
+def test_sphere_planted_claims_are_in_the_planted_bank() -> None:
+    from proofs.planted import PLANTED as BANK
+    from proofs.sphere_imbalance import PLANTED
+
+    assert set(PLANTED) <= set(BANK)
+
+
+def test_interval_enclosure_contains_the_exact_value_and_refuses_a_false_gap() -> None:
+    """The interval evaluation encloses the 50-digit value (two independent codes), and a point
+    not below the claimed optimum (the ETF against itself) certifies nothing."""
+    from verify.sphere.certify import (
+        RowsPoint,
+        Witness,
+        _ends,
+        certified_gap,
+        interval_loss,
+        simplex_etf_point,
+    )
+    from verify.sphere.frames import simplex_etf
+
+    rng = np.random.default_rng(5)
+    counts = (3, 2, 2)
+    labels = np.repeat(np.arange(3), counts)
+    for loss in LOSS_NAMES:
+        W, H = _unit(rng, 3, 3), _unit(rng, len(labels), 3)
+        Wl = None if loss == "supcon" else W
+        point = RowsPoint(Wl, H, tuple(int(y) for y in labels), (1,) * len(labels))
+        box = interval_loss(loss, point, 0.3)
+        exact = exact_loss(loss, Wl, H, labels, None, 0.3)
+        lo, hi = _ends(box)
+        # the two enclosures meet (the 50-digit value carries its own error bound)
+        with mpmath.workprec(400):
+            assert lo <= exact.value + exact.error and exact.value - exact.error <= hi, loss
+        assert hi - lo < 1e-40, loss
+        # balanced: the exact ETF is the global minimum (proved), so the float64 ETF, a
+        # feasible point beside it, cannot be certified below it
+        E, y = simplex_etf(3, 3), np.repeat(np.arange(3), 2)
+        etf = RowsPoint(None if loss == "supcon" else E, E[y], tuple(int(k) for k in y), (1,) * 6)
+        _, gap = certified_gap(Witness(loss, 0.3, etf, simplex_etf_point((2, 2, 2))))
+        assert gap <= 0, loss
+
+
+def test_a_hunted_claim_is_supported_with_its_own_regimes() -> None:
+    from proofs import REGISTRY
+
+    verdict = check(REGISTRY["sphere-nonl-nc1-imbalanced"], examples=1, seed=0)
+    assert verdict.status == "supported", verdict.reason
+    assert verdict.coverage["axes"].startswith("sphere") and not verdict.coverage["missing"]
+
+
+def test_an_unconfirmed_sphere_counterexample_is_not_a_refutation() -> None:
+    """A conclusion that fails without a point below an optimum, and fails no more when
+    re-evaluated: the runner gets the sphere confirmation's reason, and no refutation."""
+    from verify.claims import evaluate
+    from verify.sphere.claim import SphereClaim, case
+    from verify.sphere.exact import DIGITS
+
+    def flaky(ctx):  # type: ignore[no-untyped-def]
+        return {"fails only at 50 digits": 1.0 if DIGITS[-1] == 50 else 0.0}
+
+    claim = SphereClaim(id="test-flaky", title="t", statement="s", reference="r",
+                        hypotheses=("one_hot", "balanced", "c_below_1", "lambda_b_zero"),
+                        conclusion=flaky, max_K=2)  # fmt: skip
+    c = case((2, 2), 2, 0.5)
+    assert evaluate(claim, c).status == "counterexample"
+    verdict = check(claim, examples=1, seed=0, shrink=False)
+    assert verdict.status == "inconclusive" and "at 80 digits" in verdict.reason
 
 
 @pytest.mark.parametrize("loss", LOSS_NAMES)

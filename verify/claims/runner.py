@@ -4,6 +4,12 @@ Hypothesis drives the search: ``target()`` pushes towards large residuals and a 
 is shrunk to the smallest instance that still fails. A counterexample is *confirmed* before the
 claim is called refuted: re-solved at the gap ``Tolerances.confirm_gap`` and by a second engine (CVXPY on
 small instances, gradient descent otherwise), it must still fail far above the tolerance.
+
+The hook for claims about another model (the sphere model, :mod:`verify.sphere.claim`): a claim
+with a method ``confirm_counterexample(case, tol)`` is confirmed by it instead (it returns a
+mapping with ``confirmed`` and ``why``, the one-line reason); one with
+``regime_coverage(outcomes, tol)`` says itself which regimes its outcomes reached (the mapping
+:func:`coverage` returns). A claim without them, every UFM claim, is judged as before.
 """
 
 from __future__ import annotations
@@ -126,7 +132,12 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     alpha (1 - 1e-16)), so such a counterexample is confirmed only when exact arithmetic
     decides it: when the instance's own numbers (rationals, as every float is) make (0, 0, b*)
     the unique minimiser (:mod:`verify.claims.exact`), the claim is judged there instead.
+
+    A claim with its own ``confirm_counterexample`` is confirmed by it (the module docstring).
     """
+    own = getattr(claim, "confirm_counterexample", None)
+    if own is not None:
+        return dict(own(case, tol))
     distance = regimes.boundary_distance(case.instance)
     on_boundary = distance <= tol.boundary
     tight_ctx: list[Solution] = []
@@ -285,6 +296,8 @@ def _ball_fails(claim: Claim, case: Case, tol: Tolerances, solved: list[Solution
 
 def why_unconfirmed(confirmation: dict[str, Any]) -> str:
     """Why a counterexample was not confirmed, in one line."""
+    if "why" in confirmation:  # a claim's own confirmation says it itself
+        return str(confirmation["why"])
     tight, second = confirmation["tight"], confirmation["second"]
     boundary, resolved = confirmation["boundary"], confirmation["resolution"]
     why = []
@@ -497,7 +510,11 @@ _REACHED = ("holds", "counterexample", "unconfirmed", "between", "vacuous")
 
 
 def coverage(claim: Claim, outcomes: list[Outcome], tol: Tolerances) -> dict[str, Any]:
-    """Which of the regimes the claim's hypotheses allow its certified instances reached."""
+    """Which of the regimes the claim's hypotheses allow its certified instances reached (the
+    claim's own ``regime_coverage``, if it has one)."""
+    own = getattr(claim, "regime_coverage", None)
+    if own is not None:
+        return dict(own(outcomes, tol))
     allowed = regimes.allowed(claim.hypotheses, claim.max_K)
     per: dict[str, dict[str, int]] = {
         f"{axis}: {v}": {"judged": 0, "vacuous": 0}

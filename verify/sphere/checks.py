@@ -16,8 +16,9 @@ import numpy as np
 
 from ..claims import Context, Residuals
 from .bounds import bound, nc_point
+from .certify import Point, Witness, problem_point, record, simplex_etf_point
 from .claim import problem
-from .exact import exact_loss
+from .exact import ExactValue, exact_loss
 from .frames import etf_gram
 from .model import SphereProblem
 from .reduction import check_lift, lift, reduced_weights
@@ -40,8 +41,18 @@ def seed_of(p: SphereProblem) -> int:
     return zlib.crc32(repr((p.loss, p.counts, p.d, round(p.tau, 12))).encode()) or 1
 
 
-def below(p: SphereProblem, point: LocalSearch, claimed: float, claimed_exact: object) -> float:
-    """How far the feasible point lies certainly below ``claimed`` (relative), 0 if not below."""
+def below(
+    p: SphereProblem,
+    point: LocalSearch,
+    claimed: float,
+    claimed_exact: ExactValue,
+    claimed_point: Point,
+) -> float:
+    """How far the feasible point lies certainly below ``claimed`` (relative), 0 if not below.
+
+    ``claimed_exact`` is the claimed optimum in high precision, the loss at ``claimed_point``;
+    a point found below it is recorded (:func:`verify.sphere.certify.record`) for the
+    confirmation to re-evaluate both independently."""
     scale = max(1.0, abs(claimed))
     if claimed - point.value <= SUSPECT * scale:
         return 0.0
@@ -50,7 +61,10 @@ def below(p: SphereProblem, point: LocalSearch, claimed: float, claimed_exact: o
         found = exact_loss(p.loss, point.W, point.H, labels, m, p.tau)
     else:
         found = exact_loss(p.loss, point.W, point.H, p.labels, None, p.tau)
-    gap = float(found.below(claimed_exact))  # type: ignore[arg-type]
+    gap = float(found.below(claimed_exact))
+    if gap > 0:
+        found_point = problem_point(p, point.W, point.H, point.reduced)
+        record(Witness(p.loss, p.tau, found_point, claimed_point))
     return max(0.0, gap) / scale
 
 
@@ -69,7 +83,7 @@ def bound_attained_and_not_beaten(ctx: Context, loss: str) -> Residuals:
     return {
         "L(NC) = bound (attained, 50 digits)": abs(float(at_nc.value) - b) / scale,
         "no feasible point below the bound (local search, all N features)": below(
-            p, found, b, at_nc
+            p, found, b, at_nc, simplex_etf_point(p.counts)
         ),
     }
 

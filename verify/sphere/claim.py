@@ -1,13 +1,16 @@
 r"""Claims about the sphere model, checked by the ordinary claim machinery (verify.claims).
 
 A :class:`SphereClaim` is a :class:`~verify.claims.Claim` whose cases carry a sphere problem:
-the case's :class:`~verify.instance.Instance` supplies K, the class counts and d (so the report,
-coverage and JSON machinery apply unchanged), and ``case.drawn["tau"]`` the temperature. The
-instance's lambda_W = lambda_H = 1e-3, lambda_b = 0 and one-hot encoding are placeholders the
-sphere model does not use (it has no weight decay); they satisfy the hypotheses one_hot,
-c_below_1 and lambda_b_zero, so the regimes the coverage asks for are those of K (2 or >= 3) and
-d (= K or > K), which the corners reach. An Instance has d >= K, so the registered claims are
-checked at d >= K; d = K - 1 is exercised by tests/test_sphere*.py and the CLI.
+the case's :class:`~verify.instance.Instance`
+supplies K, the class counts and d (so the report and JSON machinery apply unchanged), and
+``case.drawn["tau"]`` the temperature. The instance's lambda_W = lambda_H = 1e-3, lambda_b = 0
+and one-hot encoding are placeholders the sphere model does not use (it has no weight decay);
+they satisfy the hypotheses one_hot, c_below_1 and lambda_b_zero. Through the claim runner's
+hook (:mod:`verify.claims.runner`) a sphere claim supplies its own regimes (K, the counts, d
+against K, tau: :func:`verify.sphere.certify.regime_coverage`), which its corners reach, and its
+own confirmation (a feasible point certified below the claimed optimum in interval arithmetic:
+:func:`verify.sphere.certify.confirm_counterexample`). An Instance has d >= K, so the registered
+claims are checked at d >= K; d = K - 1 is exercised by tests/test_sphere*.py and the CLI.
 
 A conclusion never calls ``ctx.solve`` (there is no UFM solve): it builds its own
 :class:`~verify.sphere.model.SphereProblem` with :func:`problem`.
@@ -16,14 +19,17 @@ A conclusion never calls ``ctx.solve`` (there is no UFM solve): it builds its ow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 from ..claims import Claim, Context
 from ..claims.claim import PredicateError
+from ..claims.verdict import Outcome
 from ..instance import Instance
 from ..strategies import Case
+from ..tolerances import Tolerances
 from .model import SphereProblem
 
 __all__ = ["HYPOTHESES", "SphereClaim", "case", "problem"]
@@ -84,9 +90,26 @@ class SphereClaim(Claim):
 
     def corners(self) -> list[Case]:
         n, c = self.min_n, self._counts
-        out = [case(c(2, n), 2, 0.5), case(c(2, n), 3, 0.1)]
+        d = lambda K, extra: K + min(extra, self.max_extra_d)  # noqa: E731
+        out = [case(c(2, n), 2, 0.5), case(c(2, n), d(2, 1), 0.1)]
         if self.max_K >= 3:
-            out += [case(c(3, n), 3, 0.2), case(c(3, n + 1), 4, 1.0)]
+            out += [case(c(3, n), 3, 0.2), case(c(3, n + 1), d(3, 1), 1.0)]
         if self.max_K >= 4:
-            out.append(case(c(4, n), 5, 0.1))
+            out.append(case(c(4, n), d(4, 1), 0.1))
+        if not self.balanced_only and self.ratio == 1:  # any counts: an imbalanced one too
+            K = min(3, self.max_K)
+            out.append(case((self.max_n, *(self.min_n,) * (K - 1)), K, 0.5))
         return out
+
+    # the claim runner's hook (verify.claims.runner): a sphere claim says which regimes its
+    # search covered and how its counterexample is certified (there is no UFM to re-solve)
+
+    def regime_coverage(self, outcomes: list[Outcome], tol: Tolerances) -> dict[str, Any]:
+        from .certify import regime_coverage
+
+        return regime_coverage(self, outcomes)
+
+    def confirm_counterexample(self, case: Case, tol: Tolerances) -> dict[str, Any]:
+        from .certify import confirm_counterexample
+
+        return confirm_counterexample(self, case, tol)

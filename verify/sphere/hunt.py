@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .certify import simplex_etf_point
 from .checks import below
 from .exact import exact_loss
 from .frames import simplex_etf
@@ -66,7 +67,9 @@ def imbalance_hunt(
                 "counts": list(p.counts),
                 "best": found.value,
                 "etf": float(etf.value),
-                "certified_below_etf": below(p, found, float(etf.value), etf),
+                "certified_below_etf": below(
+                    p, found, float(etf.value), etf, simplex_etf_point(p.counts)
+                ),
                 "gradient_norm": found.gradient_norm,
                 "hessian_min": found.hessian_min,
                 "gram": G.tolist(),
