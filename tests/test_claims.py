@@ -56,6 +56,42 @@ def test_every_module_in_proofs_is_registered() -> None:
     assert defined == set(REGISTRY)
 
 
+def test_the_library_is_given_its_claims_by_entry_point(monkeypatch) -> None:
+    """Property: ``verify.claims.registry`` reads the installed claim packages (entry-point
+    group ``nc_verify.claims``), finds proofs' registry there, and says how to fix an install
+    that registers none (instead of importing ``proofs`` by name)."""
+    from importlib.metadata import EntryPoint
+
+    from verify import plugins
+    from verify.claims import registry as reg
+    from verify.errors import VerifyError
+
+    assert reg.registry() == REGISTRY
+    reg.registry.cache_clear()
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [])
+    with pytest.raises(VerifyError, match=r"'nc_verify\.claims'.*`pip install -e \.`"):
+        reg.registry()
+    ours = EntryPoint("nc-verify", "proofs:REGISTRY", plugins.CLAIMS)
+    other = dataclasses.replace(REGISTRY["theorem-IV.1"], title="another claim, the same id")
+    given = [ours, _Given("mine", {other.id: other})]
+    monkeypatch.setattr(plugins, "entry_points", lambda group: given)
+    with pytest.raises(VerifyError, match=r"'theorem-IV\.1' is registered by both mine and nc-verify"):
+        reg.registry()
+    monkeypatch.undo()
+    reg.registry.cache_clear()
+    assert reg.registry() == REGISTRY
+
+
+class _Given:
+    """An entry point that loads a given mapping."""
+
+    def __init__(self, name: str, value: object) -> None:
+        self.name, self.value = name, value
+
+    def load(self) -> object:
+        return self.value
+
+
 def test_every_claim_of_claims_md_is_registered() -> None:
     """Property: every id of docs/CLAIMS.md is a registered claim id or group."""
     known = set(REGISTRY) | {c.group for c in REGISTRY.values()}

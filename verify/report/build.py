@@ -16,10 +16,8 @@ before it starts. See :mod:`verify.report.atomic` for how the new report is swit
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import pkgutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -80,32 +78,12 @@ def _errored(claim: Claim, error: Exception, examples: int, seed: int) -> Verdic
     )
 
 
-def import_project() -> None:
-    """Import every module of ``verify`` and ``proofs`` before any search.
-
-    Hypothesis (>= 6.131) also draws numbers from the constants of the *local modules loaded so
-    far* (``hypothesis.internal.conjecture.providers._get_local_constants``), so a check's draws
-    depend on which project modules happen to be imported. Loading them all first makes a
-    report independent of import order: the same in a fresh process, a second run, or a test.
-    """
-    import proofs
-    import verify
-
-    for package in (verify, proofs):
-        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-            if info.name.endswith("__main__"):
-                continue
-            try:
-                importlib.import_module(info.name)
-            except Exception:  # e.g. an optional engine whose dependency is missing
-                continue
-
-
 def run_checks(
     claims: list[Claim], examples: int, seed: int, progress: Progress | None = None
 ) -> tuple[list[Verdict], list[str]]:
-    """``check`` every claim; a claim whose check raises is inconclusive, with the error."""
-    import_project()
+    """``check`` every claim; a claim whose check raises is inconclusive, with the error.
+    (The checks do not depend on what was imported before them:
+    :func:`verify.claims.determinism.deterministic_generation`.)"""
     verdicts, errors = [], []
     for claim in claims:
         if progress:

@@ -5,16 +5,17 @@ proof and the numeric check on one screen); each registers its derive function h
 :func:`register`. ``DERIVATIONS`` maps claim ids (docs/CLAIMS.md) to those functions; every
 ``"algebra"`` step is decided by SymPy when the derivation is built (results are cached).
 
-The library never imports ``proofs`` when it is imported: :func:`derivation` (and
-:func:`derivations`) load the proof modules on first need, as :mod:`verify.claims.registry`
-does, so a name a proof module registers is known wherever it is asked for.
+The library never imports a claim module itself: :func:`derivation` (and :func:`derivations`)
+load the modules that the installed claim packages declare (entry-point group
+``nc_verify.derivations``, :mod:`verify.plugins`) on first need, so a name a proof module
+registers is known wherever it is asked for.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from .. import plugins
 from ..errors import UnknownName
 from .core import (
     Derivation,
@@ -75,10 +76,10 @@ def _source(f: Callable[[], Derivation]) -> tuple[str, str]:
 def _load_proofs() -> None:
     """Import the proof modules (each registers its derivation); lazily, never at import time.
 
-    The modules, not ``proofs.REGISTRY``: a module still being imported (whose claim names a
-    derivation another module registers) is taken as it stands instead of being read again.
+    The modules, not the claims: a module still being imported (whose claim names a derivation
+    another module registers) is taken as it stands instead of being read again.
     """
-    importlib.import_module("proofs").MODULES  # noqa: B018 (the import registers)
+    plugins.load(plugins.DERIVATIONS)  # loading the modules registers their derivations
 
 
 def derivations() -> dict[str, Callable[[], Derivation]]:
