@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from . import encodings as enc
 from . import regimes
+from .case import Case
 from .errors import VerifyError
 from .geometry import ssetf_fit
 from .instance import Instance
@@ -74,26 +75,6 @@ def haar_orthogonal(K: int, seed: int) -> np.ndarray:
     A = np.random.default_rng(seed).standard_normal((K, K))
     Q, R = np.linalg.qr(A)
     return Q * np.sign(np.diag(R))
-
-
-@dataclass(frozen=True, eq=False)
-class Case:
-    """An instance with the extra objects a claim needs (e.g. an orthogonal Q) and how it was drawn."""
-
-    instance: Instance
-    Q: np.ndarray | None = None
-    drawn: dict[str, Any] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        parts = [self.instance.describe()]
-        if self.drawn:
-            # 10 digits: the distance from a boundary shows, the last bits of rounding do not
-            shown = (
-                f"{k}={v:.10g}" if isinstance(v, float) else f"{k}={v}"
-                for k, v in self.drawn.items()
-            )
-            parts.append("drawn as " + ", ".join(shown))
-        return "; ".join(parts)
 
 
 @dataclass(frozen=True)

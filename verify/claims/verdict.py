@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..strategies import Case
+from ..case import Case
 from ..tolerances import Tolerances
 
 __all__ = [
