@@ -280,3 +280,59 @@ def test_cli_solve_metrics_and_bad_input(
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "error:" in err, err
     assert not never.exists()
+
+
+def test_tangent_bases_are_orthonormal_and_tangent() -> None:
+    from verify.sphere.solve import _tangent_bases
+
+    X = _unit(np.random.default_rng(1), 3, 4, 5)
+    X[0, 0] = np.eye(5)[0]  # x = e_1 and x = -e_1: the reflection's sign cases
+    X[0, 1] = -np.eye(5)[0]
+    B = _tangent_bases(X)  # (3, 4, 4, 5)
+    assert np.allclose(B @ np.swapaxes(B, -1, -2), np.eye(4), atol=1e-14)
+    assert np.allclose(np.einsum("...kd,...d->...k", B, X), 0.0, atol=1e-14)
+
+
+def test_newton_direction_descends_where_the_hessian_is_indefinite() -> None:
+    from verify.sphere.solve import _newton_direction
+
+    rng = np.random.default_rng(2)
+    A = rng.normal(size=(6, 5, 5))
+    Hs = (A + np.swapaxes(A, 1, 2)) / 2  # indefinite
+    Hs[0] = np.eye(5) * 3.0  # positive definite: the plain Newton step
+    g = rng.normal(size=(6, 5))
+    step = _newton_direction(Hs, g)
+    assert np.all(np.sum(step * g, axis=1) < 0)
+    assert np.allclose(step[0], -g[0] / (3.0 + 3e-6), rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_newton_hunt_search_reaches_the_tolerance_and_the_descent_optimum(loss: str) -> None:
+    """The batched Newton phase ends first-order critical (gradient <= tol) at values no
+    higher than descent alone reaches from the same starts, and the lift of its point is
+    first- and second-order critical on the full problem."""
+    from verify.sphere.reduction import check_critical_lift
+    from verify.sphere.solve import local_search_many
+
+    problems = [SphereProblem(loss, (2 * r, 2, 2), 3, 0.5) for r in (1, 5)]
+    newton = local_search_many(problems, 4, 0)
+    descent = local_search_many(problems, 4, 0, newton=False)
+    for p, a, b in zip(problems, newton, descent, strict=True):
+        assert a.gradient_norm <= DEFAULT.sphere_gradient
+        assert a.value <= b.value + 1e-10 * max(1.0, abs(b.value))
+        lifted = check_critical_lift(p, a.W, a.H)
+        assert lifted.holds(10 * DEFAULT.sphere_gradient, DEFAULT.sphere_hessian), lifted
+
+
+def test_the_lift_check_sees_a_critical_point_that_is_no_minimum() -> None:
+    """The lift check is not vacuous: NTCE with each class's features at the antipode of its
+    prototype is critical (by symmetry) on the full problem, and its Hessian says it is no
+    minimum."""
+    from verify.sphere.reduction import check_critical_lift
+
+    p = SphereProblem("ntce", (2, 2), 3, 0.5)
+    W = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]])
+    G = np.array([[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])  # each class's features at the wrong pole
+    lifted = check_critical_lift(p, W, G)
+    assert lifted.gradient_norm <= 1e-12  # critical (by symmetry) ...
+    assert not lifted.holds(DEFAULT.sphere_gradient, DEFAULT.sphere_hessian)  # ... not a minimum

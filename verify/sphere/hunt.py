@@ -7,6 +7,11 @@ reduction is searched from many starts (its optimum lifts to a feasible point of
 50 digits). The prototype Gram (the class features' for SupCon) of the best point is recorded;
 ``minority_cosine`` is the mean cosine between the prototypes of the minority classes (between
 the two prototypes when K = 2), -1/(K-1) at the ETF: its rise with r is minority collapse.
+
+The reduction is checked at every row, not assumed: ``full_problem`` holds the Riemannian
+gradient norm and Hessian spectrum of the loss over all N features at the lifted point, and
+``lift_critical`` says whether it is first- and second-order critical there (a reduced minimum
+that is a saddle of the full problem, one that splitting a class would lower, fails it).
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from ..tolerances import DEFAULT
 from .certify import simplex_etf_point
 from .checks import below
 from .exact import exact_loss
 from .frames import simplex_etf
 from .model import SphereProblem
+from .reduction import check_critical_lift
 from .solve import local_search, local_search_many
 
 __all__ = ["imbalance_hunt", "minority_cosine"]
@@ -59,6 +66,7 @@ def imbalance_hunt(
         E = simplex_etf(K, d)
         etf = exact_loss(loss, E if p.has_prototypes else None, E, np.arange(K),
                          np.array(p.counts), tau)  # fmt: skip
+        full = check_critical_lift(p, found.W, found.H)
         X = found.W if found.W is not None else found.H
         G = X @ X.T
         rows.append(
@@ -71,6 +79,10 @@ def imbalance_hunt(
                     p, found, float(etf.value), etf, simplex_etf_point(p.counts)
                 ),
                 "gradient_norm": found.gradient_norm,
+                # the reduction checked, not assumed: the lift on the full problem (all N
+                # features) is first- and second-order critical there
+                "full_problem": full.as_dict(),
+                "lift_critical": full.holds(DEFAULT.sphere_gradient, DEFAULT.sphere_hessian),
                 "hessian_min": found.hessian_min,
                 "gram": G.tolist(),
                 "minority_cosine": minority_cosine(G),

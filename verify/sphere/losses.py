@@ -140,18 +140,10 @@ def _bidirectional(W: Array, H: Array, labels: Array, m: Array, tau: float) -> R
     value = np.sum(m * (logD - _positive(P, labels)), axis=-1) / total
     # d logD_j / d P_kj for k != y_j, and d logD_j / d P_{y_j, j'} for y_j' != y_j
     dA = (m3 / t2) * np.exp(P - logD[..., None, :]) * other
-    logr = (
-        np.stack(
-            [
-                _lse(-logD, np.broadcast_to(_logw(m * (labels == k)), logD.shape), axis=-1)[0][
-                    ..., 0
-                ]
-                for k in range(K)
-            ],
-            axis=-1,
-        )
-        - np.log(total)[..., None]
-    )  # (..., K): log sum_{j in c} m_j / (total D_j)
+    # (..., K): log sum_{j in class k} m_j / (total D_j), all classes in one softmax-style sum
+    minus = np.broadcast_to(-logD[..., None, :], P.shape)
+    logr = _lse(minus, np.broadcast_to(_logw(m3 * Y), P.shape), axis=-1)[0][..., 0]
+    logr = logr - np.log(total)[..., None]
     dB = np.exp(P + logr[..., None]) * other * m3
     dP = dA + dB - (m3 / t2) * Y
     return value, dP @ H / tau, np.swapaxes(dP, -1, -2) @ W / tau

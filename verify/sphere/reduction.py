@@ -23,7 +23,15 @@ from .exact import exact_loss
 from .losses import value_and_grad
 from .model import SphereProblem
 
-__all__ = ["LiftCheck", "check_lift", "class_spread", "lift", "reduced_weights"]
+__all__ = [
+    "CriticalLift",
+    "LiftCheck",
+    "check_critical_lift",
+    "check_lift",
+    "class_spread",
+    "lift",
+    "reduced_weights",
+]
 
 
 def reduced_weights(problem: SphereProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -79,3 +87,41 @@ def check_lift(
         b = exact_loss(problem.loss, W, G, labels, m, tau=problem.tau)
         exact_rel = float(abs(a.value - b.value)) / scale
     return LiftCheck(reduced, full, abs(full - reduced) / scale, exact_rel)
+
+
+@dataclass(frozen=True)
+class CriticalLift:
+    """The lifted point on the full problem (all N features): first- and second-order."""
+
+    gradient_norm: float  # Riemannian gradient norm of the full loss at the lift
+    hessian_min: float  # smallest eigenvalue of the full Riemannian Hessian there
+    hessian_max: float
+
+    def holds(self, gradient: float, hessian: float) -> bool:
+        """First-order (gradient norm <= ``gradient``) and second-order (smallest eigenvalue
+        >= -``hessian`` relative to the largest) critical on the full problem."""
+        return self.gradient_norm <= gradient and self.hessian_min >= -hessian * max(
+            1.0, abs(self.hessian_max)
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        return {"gradient_norm": self.gradient_norm, "hessian_min": self.hessian_min,
+                "hessian_max": self.hessian_max}  # fmt: skip
+
+
+def check_critical_lift(
+    problem: SphereProblem, W: np.ndarray | None, G: np.ndarray
+) -> CriticalLift:
+    """A reduced solve's point checked on the full problem: the Riemannian gradient and Hessian
+    spectrum of the loss over all N features at the lift H = C^T G. The reduced problem cannot
+    see the directions that split a class; the full Hessian does, so a class-structured point
+    that is a reduced minimum but a saddle of the full problem shows a negative eigenvalue."""
+    from .solve import _Objective, hessian_spectrum, riemannian_gradient
+
+    f = _Objective(problem, reduced=False)
+    H = lift(problem, G)
+    X = H if W is None else np.concatenate([W, H])
+    _, grad = f(X)
+    eig = hessian_spectrum(f, X)
+    norm = float(np.sqrt(np.sum(riemannian_gradient(X, grad) ** 2)))
+    return CriticalLift(norm, float(eig[0]), float(eig[-1]))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.linalg import lapack
 
 from ..tolerances import DEFAULT, Tolerances
 from .losses import value_and_grad
@@ -41,6 +42,13 @@ ARMIJO = 1e-4  # sufficient-decrease constant
 MAX_ITER = 3000
 BACKTRACKS = 12  # halvings of the BB step before a start counts as stuck at its rounding floor
 HESSIAN_DENSE = 800  # tangent dimensions up to which the Hessian is built densely
+HESSIAN_BATCH = 4e6  # array entries per batch of perturbed points in the dense Hessian
+NEWTON_ITER = 40  # iterations of the Newton phase of a hunt's search
+NEWTON_WARMUP = 10  # gradient-descent iterations before it
+NEWTON_RADIUS = 0.5  # the largest Newton step (Frobenius norm over all rows)
+NEWTON_FLOOR = 1e-6  # the damping of the Newton step, relative to the largest |entry|
+ROUNDING = 1e-14  # a value change below this (relative) is rounding, not an increase
+NEWTON_FD = 1e-7  # forward-difference step of the Newton phase's Hessian
 FD_STEP = 1e-5  # step of the central differences of the gradient (relative to unit rows)
 
 
@@ -95,7 +103,10 @@ class LocalSearch:
 
 
 class _Objective:
-    """f(X) on stacked rows X = [W; H] (or H alone), batched over a leading axis."""
+    """f(X) on stacked rows X = [W; H] (or H alone), batched over a leading axis.
+
+    ``m`` is one set of multiplicities (M,) or one per start (starts, M); ``sel`` picks the
+    starts a batch holds (a subset, or each start repeated) when they are per start."""
 
     def __init__(self, problem: SphereProblem, reduced: bool) -> None:
         self.problem = problem
@@ -105,10 +116,13 @@ class _Objective:
         else:
             self.labels, self.m = problem.labels, np.ones(problem.N)
 
-    def __call__(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(
+        self, X: np.ndarray, sel: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         K = self.K
         W = X[..., :K, :] if K else None
-        v, gW, gH = value_and_grad(self.problem.loss, W, X[..., K:, :], self.labels, self.m,
+        m = self.m[sel] if sel is not None and self.m.ndim == 2 else self.m
+        v, gW, gH = value_and_grad(self.problem.loss, W, X[..., K:, :], self.labels, m,
                                    self.problem.tau)  # fmt: skip
         G = gH if gW is None else np.concatenate([gW, gH], axis=-2)
         return v, G
@@ -120,41 +134,159 @@ class _Objective:
 def _descend(
     f: _Objective, X: np.ndarray, tol: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Batched Riemannian gradient descent with BB steps and Armijo backtracking."""
+    """Batched Riemannian gradient descent with BB steps and Armijo backtracking.
+
+    A start leaves the batch when its gradient norm is at most ``tol`` or when its line search
+    finds no decrease (its value's rounding floor: the point is kept, its gradient norm says
+    how stationary it is); only the starts still searching are evaluated."""
     v, G = f(X)
     R = riemannian_gradient(X, G)
     step = np.full(X.shape[0], 1.0)
+    done = np.zeros(X.shape[0], dtype=bool)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
         norms = np.sqrt(np.sum(R * R, axis=(-2, -1)))
-        active = norms > tol
-        if not active.any():
+        done |= norms <= tol
+        idx = np.flatnonzero(~done)
+        if not idx.size:
             break
-        sq = norms**2
-        t = step.copy()
-        todo = active.copy()
-        Xn, vn, Gn = X.copy(), v.copy(), G.copy()
+        Xa, va, Ra, t = X[idx], v[idx], R[idx], step[idx].copy()
+        sq = norms[idx] ** 2
+        todo = np.ones(idx.size, dtype=bool)
+        Xn, vn, Gn = Xa.copy(), va.copy(), G[idx].copy()
         for _ in range(BACKTRACKS):
-            trial = _normalise(X - t[:, None, None] * R)
-            vt, Gt = f(trial)
-            ok = todo & (vt <= v - ARMIJO * t * sq) & (vt < v)
-            Xn[ok], vn[ok], Gn[ok] = trial[ok], vt[ok], Gt[ok]
-            todo &= ~ok
+            sub = np.flatnonzero(todo)
+            trial = _normalise(Xa[sub] - t[sub, None, None] * Ra[sub])
+            vt, Gt = f(trial, idx[sub])
+            ok = (vt <= va[sub] - ARMIJO * t[sub] * sq[sub]) & (vt < va[sub])
+            hit = sub[ok]
+            Xn[hit], vn[hit], Gn[hit] = trial[ok], vt[ok], Gt[ok]
+            todo[hit] = False
             if not todo.any():
                 break
             t = np.where(todo, t * 0.5, t)
-        # a start whose line search finds no decrease keeps its point: the value's rounding
-        # floor is reached (its gradient norm, recorded, says how stationary it is)
-        stuck = todo | ~active
         Rn = riemannian_gradient(Xn, Gn)
-        s, y = Xn - X, Rn - R
+        s, y = Xn - Xa, Rn - Ra
         sy = np.abs(np.sum(s * y, axis=(-2, -1)))
         ss = np.sum(s * s, axis=(-2, -1))
         bb = np.where(sy > 0, ss / np.where(sy > 0, sy, 1.0), 1.0)
-        step = np.where(active & ~stuck, np.clip(bb, 1e-8, 1e4), step)
-        X, v, G, R = Xn, vn, Gn, Rn
-        if stuck.all():
+        step[idx] = np.where(todo, step[idx], np.clip(bb, 1e-8, 1e4))
+        X[idx], v[idx], G[idx], R[idx] = Xn, vn, Gn, Rn
+        done[idx[todo]] = True  # no decrease from its step and every halving: its floor
+    return X, v, R, it
+
+
+def _tangent_bases(X: np.ndarray) -> np.ndarray:
+    """Orthonormal bases (..., d - 1, d) of the tangent spaces at the unit rows X (..., d): rows
+    2..d of the Householder reflection that maps e_1 to x (vectorised, no QR per row)."""
+    d = X.shape[-1]
+    u = X.copy()
+    sign = np.where(X[..., 0] >= 0, 1.0, -1.0)
+    u[..., 0] += sign  # u = x + sign(x_1) e_1, never 0 for a unit x
+    Hh = np.eye(d) - 2 * u[..., :, None] * u[..., None, :] / np.sum(u * u, axis=-1)[..., None, None]
+    return Hh[..., 1:, :]  # rows orthonormal and orthogonal to Hh[..., 0, :] = -sign x
+
+
+def _tangent_hessians(f: _Objective, X: np.ndarray, sel: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """The Riemannian Hessians of a batch of points X (a, rows, d) in the tangent bases B
+    (a, rows, d - 1, d), as (a, D, D) with D = rows (d - 1): forward differences of the
+    Euclidean gradient along every basis vector (all perturbed points of the batch in one
+    evaluation), projected, minus the row-wise x^T grad f (the sphere's curvature term)."""
+    a, rows, d = X.shape
+    D = rows * (d - 1)
+    V = np.zeros((a, D, rows, d))
+    for r in range(rows):
+        V[:, r * (d - 1) : (r + 1) * (d - 1), r, :] = B[:, r]
+    _, Gs = f((X[:, None] + NEWTON_FD * V).reshape(a * D, rows, d), np.repeat(sel, D))
+    _, G = f(X, sel)
+    cols = (Gs.reshape(a, D, rows, d) - G[:, None]) / NEWTON_FD  # column j: d grad along b_j
+    Hm = np.einsum("arkd,ajrd->arkj", B, cols).reshape(a, D, D)  # [i, j] = b_i^T H b_j
+    radial = np.repeat(np.sum(G * X, axis=-1), d - 1, axis=1)  # (a, D)
+    # forward differences: the Hessian only preconditions the step; acceptance is judged on
+    # the loss and its gradient themselves
+    return (Hm + np.swapaxes(Hm, 1, 2)) / 2 - radial[:, :, None] * np.eye(D)
+
+
+def _newton_direction(Hs: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """-(H + sigma I)^{-1} g per start, by Cholesky, with the smallest shift sigma found (from
+    ``NEWTON_FLOOR`` times the largest |entry|, growing 4-fold) that makes H + sigma I positive
+    definite: the Newton step near a minimum (the small shift damps the zero modes of the
+    rotations and the differences' noise), a Levenberg-Marquardt step, always a descent
+    direction, where the Hessian is indefinite."""
+    a, D, _ = Hs.shape
+    scale = np.maximum(1.0, np.max(np.abs(Hs), axis=(1, 2)))
+    eye = np.eye(D)
+    shifted = Hs + (NEWTON_FLOOR * scale)[:, None, None] * eye
+    try:  # every start positive definite at the smallest shift (near minima): one batched solve
+        np.linalg.cholesky(shifted)
+        return -np.linalg.solve(shifted, g[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        pass
+    out = np.empty((a, D))
+    for i in range(a):  # LAPACK per start: ~25x cheaper than an eigendecomposition
+        sigma = NEWTON_FLOOR * scale[i]
+        while True:
+            chol, info = lapack.dpotrf(Hs[i] + sigma * eye, lower=1)
+            if info == 0:
+                x, info = lapack.dpotrs(chol, g[i], lower=1)
+                if info == 0:
+                    break
+            sigma *= 4.0  # positive definite once sigma exceeds -lambda_min: it terminates
+        out[i] = -x
+    return out
+
+
+def _newton(
+    f: _Objective, X: np.ndarray, tol: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Batched saddle-free Riemannian Newton: the step -sum_i (q_i^T g / max(|l_i|, floor)) q_i
+    over the eigenpairs of each start's Hessian (|l|: a descent direction at a saddle too),
+    capped at ``NEWTON_RADIUS``, retracted by normalising rows, with Armijo backtracking; where
+    the values no longer resolve the decrease (rounding), a step is accepted when it lowers the
+    gradient norm without raising the value beyond rounding. Near a non-degenerate minimum it
+    converges quadratically, so a few iterations reach ``tol`` where gradient descent crawls."""
+    v, G = f(X)
+    R = riemannian_gradient(X, G)
+    n, rows, d = X.shape
+    done = np.zeros(n, dtype=bool)
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007
+        norms = np.sqrt(np.sum(R * R, axis=(-2, -1)))
+        done |= norms <= tol
+        idx = np.flatnonzero(~done)
+        if not idx.size:
             break
+        Xa, va, Ra = X[idx], v[idx], R[idx]
+        B = _tangent_bases(Xa)  # (a, rows, d - 1, d)
+        g = np.einsum("arkd,ard->ark", B, Ra).reshape(idx.size, -1)
+        c = _newton_direction(_tangent_hessians(f, Xa, idx, B), g).reshape(idx.size, rows, d - 1)
+        step = np.einsum("ark,arkd->ard", c, B)
+        size = np.sqrt(np.sum(step * step, axis=(-2, -1)))
+        step *= np.minimum(1.0, NEWTON_RADIUS / np.maximum(size, 1e-300))[:, None, None]
+        slope = np.sum(step * Ra, axis=(-2, -1))  # < 0: a descent direction
+        t = np.ones(idx.size)
+        todo = np.ones(idx.size, dtype=bool)
+        Xn, vn, Gn = Xa.copy(), va.copy(), G[idx].copy()
+        for _ in range(BACKTRACKS):
+            sub = np.flatnonzero(todo)
+            trial = _normalise(Xa[sub] + t[sub, None, None] * step[sub])
+            vt, Gt = f(trial, idx[sub])
+            Rt = riemannian_gradient(trial, Gt)
+            armijo = vt <= va[sub] + ARMIJO * t[sub] * slope[sub]
+            rounding = ROUNDING * np.maximum(1.0, np.abs(va[sub]))
+            polish = (vt <= va[sub] + rounding) & (
+                np.sqrt(np.sum(Rt * Rt, axis=(-2, -1))) < norms[idx[sub]]
+            )
+            ok = armijo | polish
+            hit = sub[ok]
+            Xn[hit], vn[hit], Gn[hit] = trial[ok], vt[ok], Gt[ok]
+            todo[hit] = False
+            if not todo.any():
+                break
+            t = np.where(todo, t * 0.5, t)
+        X[idx], v[idx], G[idx] = Xn, vn, Gn
+        R[idx] = riemannian_gradient(Xn, Gn)
+        done[idx[todo]] = True  # no acceptable step: as stationary as the arithmetic allows
     return X, v, R, it
 
 
@@ -182,8 +314,20 @@ def hessian_spectrum(f: _Objective, X: np.ndarray) -> np.ndarray:
         out = riemannian_gradient(X, D) - radial[:, None] * V
         return np.concatenate([bases[r] @ out[r] for r in range(rows)])
 
-    if dim <= HESSIAN_DENSE:
-        Hm = np.column_stack([hv(e) for e in np.eye(dim)])
+    if dim <= HESSIAN_DENSE:  # every column at once: the perturbed points in batches
+        B = np.stack(bases)  # (rows, d - 1, d)
+        V = np.zeros((dim, rows, d))
+        for r in range(rows):
+            V[r * (d - 1) : (r + 1) * (d - 1), r, :] = B[r]
+        chunk = max(1, int(HESSIAN_BATCH // (rows * max(rows, d, f.K))))
+        cols = []
+        for lo in range(0, dim, chunk):
+            Vc = V[lo : lo + chunk]
+            _, Gp = f(X + FD_STEP * Vc)
+            _, Gm = f(X - FD_STEP * Vc)
+            out = riemannian_gradient(X, (Gp - Gm) / (2 * FD_STEP)) - radial[:, None] * Vc
+            cols.append(np.einsum("rad,crd->cra", B, out).reshape(len(Vc), dim))
+        Hm = np.concatenate(cols).T  # column i: the Hessian applied to basis vector i
         return np.linalg.eigvalsh((Hm + Hm.T) / 2)
     from scipy.sparse.linalg import LinearOperator, eigsh
 
@@ -242,11 +386,14 @@ def local_search_many(
     seed: int = 0,
     tol: Tolerances = DEFAULT,
     max_iter: int = MAX_ITER,
+    newton: bool = True,
 ) -> list[LocalSearch]:
     """:func:`local_search` on the class-structured reduction of several problems at once, one
     batch for all their starts: they must share the loss, K, d and tau (an imbalance hunt's
-    ratios), and differ only in the counts, which enter as per-start multiplicities. No
-    Hessian (a hunt's instances are many); each problem's best start is returned."""
+    ratios), and differ only in the counts, which enter as per-start multiplicities. With
+    ``newton`` (the default) ``NEWTON_WARMUP`` descent steps are followed by the batched
+    saddle-free Newton method (:func:`_newton`), else descent alone. No Hessian spectrum (a
+    hunt's instances are many); each problem's best start is returned."""
     starts = tol.sphere_starts if starts is None else starts
     first = problems[0]
     for p in problems:
@@ -256,7 +403,12 @@ def local_search_many(
     f.m = np.repeat(np.array([p.counts for p in problems], dtype=float), starts, axis=0)
     rng = np.random.default_rng(seed)
     X0 = _normalise(rng.normal(size=(len(problems) * starts, f.rows(), first.d)))
-    X, v, R, iterations = _descend(f, X0, tol.sphere_gradient, max_iter)
+    if newton:  # a few descent steps, then second order to the tolerance
+        X, v, R, warm = _descend(f, X0, tol.sphere_gradient, min(NEWTON_WARMUP, max_iter))
+        X, v, R, more = _newton(f, X, tol.sphere_gradient, NEWTON_ITER)
+        iterations = warm + more
+    else:
+        X, v, R, iterations = _descend(f, X0, tol.sphere_gradient, max_iter)
     out = []
     K = f.K
     for i, p in enumerate(problems):
