@@ -290,18 +290,11 @@ def _newton(
     return X, v, R, it
 
 
-def _tangent_basis(x: np.ndarray) -> np.ndarray:
-    """An orthonormal basis (d - 1, d) of the tangent space at the unit vector x."""
-    d = x.shape[0]
-    Q, _ = np.linalg.qr(np.column_stack([x, np.eye(d)]))
-    return Q[:, 1:d].T
-
-
 def hessian_spectrum(f: _Objective, X: np.ndarray) -> np.ndarray:
     """Eigenvalues of the Riemannian Hessian at X (rows unit) in an orthonormal tangent basis;
     the smallest few only (Lanczos) beyond ``HESSIAN_DENSE`` tangent dimensions."""
     rows, d = X.shape
-    bases = [_tangent_basis(x) for x in X]
+    bases = _tangent_bases(X)  # (rows, d - 1, d)
     dim = rows * (d - 1)
     _, G = f(X)
     radial = np.sum(G * X, axis=1)  # x^T grad f(x), per row
@@ -315,16 +308,16 @@ def hessian_spectrum(f: _Objective, X: np.ndarray) -> np.ndarray:
         return np.concatenate([bases[r] @ out[r] for r in range(rows)])
 
     if dim <= HESSIAN_DENSE:  # every column at once: the perturbed points in batches
-        B = np.stack(bases)  # (rows, d - 1, d)
+        B = bases
         V = np.zeros((dim, rows, d))
         for r in range(rows):
             V[r * (d - 1) : (r + 1) * (d - 1), r, :] = B[r]
-        chunk = max(1, int(HESSIAN_BATCH // (rows * max(rows, d, f.K))))
+        chunk = max(1, int(HESSIAN_BATCH // (2 * rows * max(rows, d, f.K))))
         cols = []
         for lo in range(0, dim, chunk):
             Vc = V[lo : lo + chunk]
-            _, Gp = f(X + FD_STEP * Vc)
-            _, Gm = f(X - FD_STEP * Vc)
+            _, Gpm = f(np.concatenate([X + FD_STEP * Vc, X - FD_STEP * Vc]))
+            Gp, Gm = Gpm[: len(Vc)], Gpm[len(Vc) :]
             out = riemannian_gradient(X, (Gp - Gm) / (2 * FD_STEP)) - radial[:, None] * Vc
             cols.append(np.einsum("rad,crd->cra", B, out).reshape(len(Vc), dim))
         Hm = np.concatenate(cols).T  # column i: the Hessian applied to basis vector i
