@@ -63,6 +63,13 @@ def _lse(X: Array, logw: Array, axis: int) -> tuple[Array, Array]:
     return out, np.exp(Z - out)
 
 
+def _lse_value(X: Array, logw: Array, axis: int) -> Array:
+    """log sum_j w_j e^{X_j} along ``axis`` alone (no softmax weights)."""
+    Z = X + logw
+    top = np.max(Z, axis=axis, keepdims=True)
+    return top + np.log(np.sum(np.exp(Z - top), axis=axis, keepdims=True))
+
+
 def _logw(weights: Array) -> Array:
     with np.errstate(divide="ignore"):
         return np.where(weights > 0, np.log(np.where(weights > 0, weights, 1.0)), -np.inf)
@@ -134,15 +141,15 @@ def _bidirectional(W: Array, H: Array, labels: Array, m: Array, tau: float) -> R
     Y, _, total, m3, t2 = _setup(labels, m, K)
     P = W @ np.swapaxes(H, -1, -2) / tau
     other = np.where(Y, 0.0, 1.0)
-    logA, _ = _lse(P, np.broadcast_to(_logw(other), P.shape), axis=-2)  # (..., 1, M)
-    logB, _ = _lse(P, np.broadcast_to(_logw(other * m3), P.shape), axis=-1)  # (..., K, 1)
+    log_other, log_m = _logw(other), _logw(m3)  # (K, M) and (..., 1, M): log(other m) = sum
+    logA = _lse_value(P, log_other, axis=-2)  # (..., 1, M)
+    logB = _lse_value(P, log_other + log_m, axis=-1)  # (..., K, 1)
     logD = np.logaddexp(logA[..., 0, :], np.take(logB[..., 0], labels, axis=-1))  # (..., M)
     value = np.sum(m * (logD - _positive(P, labels)), axis=-1) / total
     # d logD_j / d P_kj for k != y_j, and d logD_j / d P_{y_j, j'} for y_j' != y_j
     dA = (m3 / t2) * np.exp(P - logD[..., None, :]) * other
     # (..., K): log sum_{j in class k} m_j / (total D_j), all classes in one softmax-style sum
-    minus = np.broadcast_to(-logD[..., None, :], P.shape)
-    logr = _lse(minus, np.broadcast_to(_logw(m3 * Y), P.shape), axis=-1)[0][..., 0]
+    logr = _lse_value(-logD[..., None, :], _logw(Y.astype(float)) + log_m, axis=-1)[..., 0]
     logr = logr - np.log(total)[..., None]
     dB = np.exp(P + logr[..., None]) * other * m3
     dP = dA + dB - (m3 / t2) * Y

@@ -200,7 +200,8 @@ def _tangent_hessians(f: _Objective, X: np.ndarray, sel: np.ndarray, B: np.ndarr
     _, Gs = f((X[:, None] + NEWTON_FD * V).reshape(a * D, rows, d), np.repeat(sel, D))
     _, G = f(X, sel)
     cols = (Gs.reshape(a, D, rows, d) - G[:, None]) / NEWTON_FD  # column j: d grad along b_j
-    Hm = np.einsum("arkd,ajrd->arkj", B, cols).reshape(a, D, D)  # [i, j] = b_i^T H b_j
+    # [i, j] = b_i^T (d grad along b_j), row by row: (a, rows, d - 1, d) @ (a, rows, d, D)
+    Hm = (B @ np.transpose(cols, (0, 2, 3, 1))).reshape(a, D, D)
     radial = np.repeat(np.sum(G * X, axis=-1), d - 1, axis=1)  # (a, D)
     # forward differences: the Hessian only preconditions the step; acceptance is judged on
     # the loss and its gradient themselves
@@ -239,16 +240,21 @@ def _newton_direction(Hs: np.ndarray, g: np.ndarray) -> np.ndarray:
 def _newton(
     f: _Objective, X: np.ndarray, tol: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Batched saddle-free Riemannian Newton: the step -sum_i (q_i^T g / max(|l_i|, floor)) q_i
-    over the eigenpairs of each start's Hessian (|l|: a descent direction at a saddle too),
-    capped at ``NEWTON_RADIUS``, retracted by normalising rows, with Armijo backtracking; where
-    the values no longer resolve the decrease (rounding), a step is accepted when it lowers the
-    gradient norm without raising the value beyond rounding. Near a non-degenerate minimum it
-    converges quadratically, so a few iterations reach ``tol`` where gradient descent crawls."""
+    """Batched Riemannian Newton: the step -(H + sigma I)^{-1} g of :func:`_newton_direction`
+    in each start's tangent bases, capped at ``NEWTON_RADIUS``, retracted by normalising rows,
+    with Armijo backtracking; where the values no longer resolve the decrease (rounding), a step
+    is accepted when it lowers the gradient norm without raising the value beyond rounding. Near
+    a non-degenerate minimum it converges quadratically, so a few iterations reach ``tol`` where
+    gradient descent crawls. A start whose last full step cut its gradient norm 4-fold reuses
+    its Hessian once (its coordinates in the nearby tangent bases: a preconditioner, the
+    acceptance tests stay exact); a reused Hessian that finds no step is recomputed, and only a
+    fresh one that finds none ends the start (as stationary as the arithmetic allows)."""
     v, G = f(X)
     R = riemannian_gradient(X, G)
     n, rows, d = X.shape
     done = np.zeros(n, dtype=bool)
+    fresh = np.ones(n, dtype=bool)  # compute the Hessian anew at the next iteration
+    cache = np.zeros((n, rows * (d - 1), rows * (d - 1)))
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
         norms = np.sqrt(np.sum(R * R, axis=(-2, -1)))
@@ -258,9 +264,12 @@ def _newton(
             break
         Xa, va, Ra = X[idx], v[idx], R[idx]
         B = _tangent_bases(Xa)  # (a, rows, d - 1, d)
-        g = np.einsum("arkd,ard->ark", B, Ra).reshape(idx.size, -1)
-        c = _newton_direction(_tangent_hessians(f, Xa, idx, B), g).reshape(idx.size, rows, d - 1)
-        step = np.einsum("ark,arkd->ard", c, B)
+        g = (B @ Ra[..., None]).reshape(idx.size, -1)  # the gradient in the tangent bases
+        new = fresh[idx]
+        if new.any():
+            cache[idx[new]] = _tangent_hessians(f, Xa[new], idx[new], B[new])
+        c = _newton_direction(cache[idx], g).reshape(idx.size, rows, d - 1)
+        step = (c[..., None, :] @ B)[..., 0, :]
         size = np.sqrt(np.sum(step * step, axis=(-2, -1)))
         step *= np.minimum(1.0, NEWTON_RADIUS / np.maximum(size, 1e-300))[:, None, None]
         slope = np.sum(step * Ra, axis=(-2, -1))  # < 0: a descent direction
@@ -286,7 +295,10 @@ def _newton(
             t = np.where(todo, t * 0.5, t)
         X[idx], v[idx], G[idx] = Xn, vn, Gn
         R[idx] = riemannian_gradient(Xn, Gn)
-        done[idx[todo]] = True  # no acceptable step: as stationary as the arithmetic allows
+        after = np.sqrt(np.sum(R[idx] ** 2, axis=(-2, -1)))
+        fast = new & ~todo & (t == 1.0) & (after <= norms[idx] / 4)
+        fresh[idx] = ~fast  # reuse once after a fast fresh step, else recompute
+        done[idx[todo & new]] = True  # a fresh Hessian and no acceptable step: its floor
     return X, v, R, it
 
 
@@ -319,7 +331,9 @@ def hessian_spectrum(f: _Objective, X: np.ndarray) -> np.ndarray:
             _, Gpm = f(np.concatenate([X + FD_STEP * Vc, X - FD_STEP * Vc]))
             Gp, Gm = Gpm[: len(Vc)], Gpm[len(Vc) :]
             out = riemannian_gradient(X, (Gp - Gm) / (2 * FD_STEP)) - radial[:, None] * Vc
-            cols.append(np.einsum("rad,crd->cra", B, out).reshape(len(Vc), dim))
+            # coordinates in the bases, row by row: (rows, d - 1, d) @ (rows, d, c)
+            coords = B @ np.transpose(out, (1, 2, 0))  # (rows, d - 1, c)
+            cols.append(np.transpose(coords, (2, 0, 1)).reshape(len(Vc), dim))
         Hm = np.concatenate(cols).T  # column i: the Hessian applied to basis vector i
         return np.linalg.eigvalsh((Hm + Hm.T) / 2)
     from scipy.sparse.linalg import LinearOperator, eigsh
