@@ -88,6 +88,25 @@ def _classes(labels: Array, K: int) -> Array:
     return _Y[key]
 
 
+_LOG_MASKS: dict[tuple[bytes, int], tuple[Array, Array]] = {}
+
+
+def _log_masks(labels: Array, K: int) -> tuple[Array, Array]:
+    """log [y_j = k] and log [y_j != k], (K, M), 0 or -inf (cached like :func:`_classes`)."""
+    key = (labels.tobytes(), K)
+    if key not in _LOG_MASKS:
+        if len(_LOG_MASKS) > 256:
+            _LOG_MASKS.clear()
+        Y = _classes(labels, K).astype(float)
+        _LOG_MASKS[key] = (_logw(Y), _logw(1.0 - Y))
+    return _LOG_MASKS[key]
+
+
+def _log_m(m3: Array) -> Array:
+    """log of the multiplicities, -inf where one is 0."""
+    return np.log(m3) if np.all(m3 > 0) else _logw(m3)
+
+
 def _setup(labels: Array, m: Array, K: int) -> tuple[Array, Array, Array, Array, Array]:
     """Y (K, M); the class totals Mc (..., K) and the total (...,) of m (..., M); m as (..., 1, M)
     and the total as (..., 1, 1), for broadcasting against (..., K, M)."""
@@ -109,8 +128,8 @@ def _over_classes(masked: bool) -> Callable[[Array, Array, Array, Array, float],
         K = W.shape[-2]
         Y, _, total, m3, t2 = _setup(labels, m, K)
         P = W @ np.swapaxes(H, -1, -2) / tau  # (..., K, M)
-        logw = _logw((~Y).astype(float) if masked else np.ones_like(P))
-        out, soft = _lse(P, np.broadcast_to(logw, P.shape), axis=-2)
+        logw = _log_masks(labels, K)[1] if masked else np.zeros_like(P)
+        out, soft = _lse(P, logw, axis=-2)
         value = np.sum(m * (out[..., 0, :] - _positive(P, labels)), axis=-1) / total
         dP = (m3 / t2) * (soft - Y)
         return value, dP @ H / tau, np.swapaxes(dP, -1, -2) @ W / tau
@@ -126,8 +145,8 @@ def _over_samples(masked: bool) -> Callable[[Array, Array, Array, Array, float],
         K = W.shape[-2]
         Y, Mc, total, m3, t2 = _setup(labels, m, K)
         P = W @ np.swapaxes(H, -1, -2) / tau
-        weights = np.where(Y, 0.0, 1.0) * m3 if masked else np.ones((K, 1)) * m3
-        out, soft = _lse(P, np.broadcast_to(_logw(weights), P.shape), axis=-1)  # (..., K, 1)
+        logw = _log_m(m3) + (_log_masks(labels, K)[1] if masked else 0.0)  # log(weights)
+        out, soft = _lse(P, logw, axis=-1)  # (..., K, 1)
         value = (np.sum(Mc * out[..., 0], axis=-1) - np.sum(m * _positive(P, labels), -1)) / total
         dP = (Mc[..., :, None] * soft - m3 * Y) / t2
         return value, dP @ H / tau, np.swapaxes(dP, -1, -2) @ W / tau
@@ -141,7 +160,8 @@ def _bidirectional(W: Array, H: Array, labels: Array, m: Array, tau: float) -> R
     Y, _, total, m3, t2 = _setup(labels, m, K)
     P = W @ np.swapaxes(H, -1, -2) / tau
     other = np.where(Y, 0.0, 1.0)
-    log_other, log_m = _logw(other), _logw(m3)  # (K, M) and (..., 1, M): log(other m) = sum
+    log_Y, log_other = _log_masks(labels, K)
+    log_m = _log_m(m3)  # (..., 1, M): log(other m) = log other + log m
     logA = _lse_value(P, log_other, axis=-2)  # (..., 1, M)
     logB = _lse_value(P, log_other + log_m, axis=-1)  # (..., K, 1)
     logD = np.logaddexp(logA[..., 0, :], np.take(logB[..., 0], labels, axis=-1))  # (..., M)
@@ -149,7 +169,7 @@ def _bidirectional(W: Array, H: Array, labels: Array, m: Array, tau: float) -> R
     # d logD_j / d P_kj for k != y_j, and d logD_j / d P_{y_j, j'} for y_j' != y_j
     dA = (m3 / t2) * np.exp(P - logD[..., None, :]) * other
     # (..., K): log sum_{j in class k} m_j / (total D_j), all classes in one softmax-style sum
-    logr = _lse_value(-logD[..., None, :], _logw(Y.astype(float)) + log_m, axis=-1)[..., 0]
+    logr = _lse_value(-logD[..., None, :], log_Y + log_m, axis=-1)[..., 0]
     logr = logr - np.log(total)[..., None]
     dB = np.exp(P + logr[..., None]) * other * m3
     dP = dA + dB - (m3 / t2) * Y
