@@ -45,6 +45,7 @@ HESSIAN_DENSE = 800  # tangent dimensions up to which the Hessian is built dense
 HESSIAN_BATCH = 4e6  # array entries per batch of perturbed points in the dense Hessian
 NEWTON_ITER = 40  # iterations of the Newton phase of a hunt's search
 NEWTON_WARMUP = 10  # gradient-descent iterations before it
+NEWTON_REUSE = 3  # times a start's Hessian is reused while its steps stay full and fast
 NEWTON_RADIUS = 0.5  # the largest Newton step (Frobenius norm over all rows)
 NEWTON_FLOOR = 1e-6  # the damping of the Newton step, relative to the largest |entry|
 ROUNDING = 1e-14  # a value change below this (relative) is rounding, not an increase
@@ -246,14 +247,16 @@ def _newton(
     is accepted when it lowers the gradient norm without raising the value beyond rounding. Near
     a non-degenerate minimum it converges quadratically, so a few iterations reach ``tol`` where
     gradient descent crawls. A start whose last full step cut its gradient norm 4-fold reuses
-    its Hessian once (its coordinates in the nearby tangent bases: a preconditioner, the
-    acceptance tests stay exact); a reused Hessian that finds no step is recomputed, and only a
-    fresh one that finds none ends the start (as stationary as the arithmetic allows)."""
+    its Hessian (its coordinates in the nearby tangent bases: a preconditioner, the acceptance
+    tests stay exact), up to ``NEWTON_REUSE`` times in a row; a reused Hessian that finds no
+    step is recomputed, and only a fresh one that finds none ends the start (as stationary as
+    the arithmetic allows)."""
     v, G = f(X)
     R = riemannian_gradient(X, G)
     n, rows, d = X.shape
     done = np.zeros(n, dtype=bool)
     fresh = np.ones(n, dtype=bool)  # compute the Hessian anew at the next iteration
+    reused = np.zeros(n, dtype=int)  # times the cached Hessian has been reused
     cache = np.zeros((n, rows * (d - 1), rows * (d - 1)))
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
@@ -296,8 +299,10 @@ def _newton(
         X[idx], v[idx], G[idx] = Xn, vn, Gn
         R[idx] = riemannian_gradient(Xn, Gn)
         after = np.sqrt(np.sum(R[idx] ** 2, axis=(-2, -1)))
-        fast = new & ~todo & (t == 1.0) & (after <= norms[idx] / 4)
-        fresh[idx] = ~fast  # reuse once after a fast fresh step, else recompute
+        fast = ~todo & (t == 1.0) & (after <= norms[idx] / 4)
+        reused[idx] = np.where(new, 0, reused[idx] + 1)
+        # reuse after a fast full step, up to NEWTON_REUSE times, else recompute
+        fresh[idx] = ~fast | (reused[idx] >= NEWTON_REUSE)
         done[idx[todo & new]] = True  # a fresh Hessian and no acceptable step: its floor
     return X, v, R, it
 
