@@ -336,3 +336,16 @@ def test_the_lift_check_sees_a_critical_point_that_is_no_minimum() -> None:
     lifted = check_critical_lift(p, W, G)
     assert lifted.gradient_norm <= 1e-12  # critical (by symmetry) ...
     assert not lifted.holds(DEFAULT.sphere_gradient, DEFAULT.sphere_hessian)  # ... not a minimum
+
+
+def test_transport_is_the_block_diagonal_change_of_basis() -> None:
+    from scipy.linalg import block_diag
+
+    from verify.sphere.solve import _transport
+
+    rng = np.random.default_rng(4)
+    T = rng.normal(size=(2, 3, 2, 2))
+    Hc = rng.normal(size=(2, 6, 6))
+    for a in range(2):
+        Tb = block_diag(*T[a])
+        assert np.allclose(_transport(Hc, T)[a], Tb @ Hc[a] @ Tb.T, atol=1e-13)

@@ -45,7 +45,8 @@ HESSIAN_DENSE = 800  # tangent dimensions up to which the Hessian is built dense
 HESSIAN_BATCH = 4e6  # array entries per batch of perturbed points in the dense Hessian
 NEWTON_ITER = 40  # iterations of the Newton phase of a hunt's search
 NEWTON_WARMUP = 10  # gradient-descent iterations before it
-NEWTON_REUSE = 3  # times a start's Hessian is reused while its steps stay full and fast
+NEWTON_PROGRESS = 0.9  # a quasi-Newton step must cut the gradient norm by this factor
+NEWTON_REUSE = 5  # quasi-Newton steps in a row between finite-difference Hessians
 NEWTON_RADIUS = 0.5  # the largest Newton step (Frobenius norm over all rows)
 NEWTON_FLOOR = 1e-6  # the damping of the Newton step, relative to the largest |entry|
 ROUNDING = 1e-14  # a value change below this (relative) is rounding, not an increase
@@ -238,6 +239,15 @@ def _newton_direction(Hs: np.ndarray, g: np.ndarray) -> np.ndarray:
     return out
 
 
+def _transport(Hc: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """A batch of Hessians (a, rows k, rows k) in coordinates c, expressed in coordinates
+    T c (T block diagonal, (a, rows, k, k): one change of basis per row): T H T^T."""
+    a, rows, k, _ = T.shape
+    left = (T @ Hc.reshape(a, rows, k, rows * k)).reshape(a, rows * k, rows, k)
+    right = np.swapaxes(left, 1, 2) @ np.swapaxes(T, -1, -2)  # (a, rows, rows k, k)
+    return np.swapaxes(right, 1, 2).reshape(a, rows * k, rows * k)
+
+
 def _newton(
     f: _Objective, X: np.ndarray, tol: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -246,11 +256,13 @@ def _newton(
     with Armijo backtracking; where the values no longer resolve the decrease (rounding), a step
     is accepted when it lowers the gradient norm without raising the value beyond rounding. Near
     a non-degenerate minimum it converges quadratically, so a few iterations reach ``tol`` where
-    gradient descent crawls. A start whose last full step cut its gradient norm 4-fold reuses
-    its Hessian (its coordinates in the nearby tangent bases: a preconditioner, the acceptance
-    tests stay exact), up to ``NEWTON_REUSE`` times in a row; a reused Hessian that finds no
-    step is recomputed, and only a fresh one that finds none ends the start (as stationary as
-    the arithmetic allows)."""
+    gradient descent crawls. Between finite-difference Hessians a start takes quasi-Newton
+    steps: its Hessian is moved to the new point's tangent bases (:func:`_transport`) and
+    corrected by the SR1 update from the step and the change of gradient, for up to
+    ``NEWTON_REUSE`` steps in a row while each cuts the gradient norm by ``NEWTON_PROGRESS``
+    (the Hessian only preconditions the step: the acceptance tests stay exact); a start whose
+    quasi-Newton step fails gets a fresh Hessian, and only a fresh one that finds no step
+    ends the start (as stationary as the arithmetic allows)."""
     v, G = f(X)
     R = riemannian_gradient(X, G)
     n, rows, d = X.shape
@@ -296,13 +308,27 @@ def _newton(
             if not todo.any():
                 break
             t = np.where(todo, t * 0.5, t)
-        X[idx], v[idx], G[idx] = Xn, vn, Gn
-        R[idx] = riemannian_gradient(Xn, Gn)
-        after = np.sqrt(np.sum(R[idx] ** 2, axis=(-2, -1)))
-        fast = ~todo & (t == 1.0) & (after <= norms[idx] / 4)
+        Rn = riemannian_gradient(Xn, Gn)
+        # the cached Hessian moved to the new point's bases and corrected by the SR1 update
+        # from the step and the change of gradient there (a quasi-Newton step between the
+        # finite-difference Hessians)
+        Bn = _tangent_bases(Xn)
+        moved = _transport(cache[idx], Bn @ np.swapaxes(B, -1, -2))
+        s_t = (Bn @ (Xn - Xa)[..., None]).reshape(idx.size, -1)
+        r_t = (Bn @ (Rn - Ra)[..., None]).reshape(idx.size, -1) - (moved @ s_t[..., None])[..., 0]
+        denom = np.sum(r_t * s_t, axis=1)
+        safe = ~todo & (
+            np.abs(denom) > 1e-8 * np.linalg.norm(r_t, axis=1) * np.linalg.norm(s_t, axis=1)
+        )
+        moved[safe] += r_t[safe, :, None] * r_t[safe, None, :] / denom[safe, None, None]
+        cache[idx] = np.where(todo[:, None, None], cache[idx], moved)
+        X[idx], v[idx], G[idx], R[idx] = Xn, vn, Gn, Rn
+        after = np.sqrt(np.sum(Rn**2, axis=(-2, -1)))
+        full = ~todo & (after <= NEWTON_PROGRESS * norms[idx])
         reused[idx] = np.where(new, 0, reused[idx] + 1)
-        # reuse after a fast full step, up to NEWTON_REUSE times, else recompute
-        fresh[idx] = ~fast | (reused[idx] >= NEWTON_REUSE)
+        # quasi-Newton while the steps stay full and the gradient halves, up to NEWTON_REUSE
+        # times in a row; else a fresh finite-difference Hessian
+        fresh[idx] = ~full | (reused[idx] >= NEWTON_REUSE)
         done[idx[todo & new]] = True  # a fresh Hessian and no acceptable step: its floor
     return X, v, R, it
 
