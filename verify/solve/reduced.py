@@ -102,6 +102,7 @@ def _fista(
     check_every: int,
     progress: Callable[[str], None] | None,
     start: tuple[np.ndarray, np.ndarray] | None = None,
+    stall_below: float = 1e-13,
 ) -> tuple[np.ndarray, np.ndarray, float, dict[str, Any]]:
     K = problem.Y.shape[0]
     L = problem.loss.smoothness * (2.0 if problem.bias else 1.0)
@@ -128,7 +129,7 @@ def _fista(
             history.append(gap)
             if progress is not None:
                 progress(f"exact ({problem.loss.name}): iteration {iterations}, gap {gap:.1e}")
-            stalled = len(history) > 20 and gap >= 0.9 * history[-21] and gap < 1e-13
+            stalled = len(history) > 20 and gap >= 0.9 * history[-21] and gap < stall_below
             if gap <= target or stalled:
                 break
     details = {"iterations": iterations, "reduced_gap": gap, "gap_history": history[-10:]}
@@ -192,19 +193,20 @@ def _newton(
     # The Jacobian J (K*K rows: logit i of class column k, nv columns: A, B, b) is sparse with a
     # fixed pattern; its nonzero entries are written by flat index each iteration:
     # dz_k[i] / dA[i, j] = B[k, j] / root_k, dz_k[i] / dB[k, j] = A[i, j] / root_k, dz_k[i] / db_i = 1
-    J = np.zeros((K * K, nv))
-    Jf = J.reshape(-1)  # a view: writes go to J
-    kk, ii, jj = (a.ravel() for a in np.meshgrid(idx, idx, idx, indexing="ij"))
-    row = (kk * K + ii) * nv
-    at_A, at_B = row + ii * K + jj, row + nA + kk * K + jj
-    if bias:
-        Jf[(idx[:, None] * K + idx[None, :]).ravel() * nv + 2 * nA + np.tile(idx, K)] = 1.0
-    # d^2 <Gt, A B^T> / dA[i, j] dB[k, j] = Gt[i, k], at these flat indices of the Hessian
-    at_AB = (ii * K + jj) * nv + nA + kk * K + jj
-    at_BA = (nA + kk * K + jj) * nv + ii * K + jj
-    coupling_index = ii * K + kk  # flat index into Gt (i, k)
-    B_index, A_index = kk * K + jj, ii * K + jj  # into B (k, j) and A (i, j)
-    inv_root = 1.0 / root[kk]
+    if factors:
+        J = np.zeros((K * K, nv))
+        Jf = J.reshape(-1)  # a view: writes go to J
+        kk, ii, jj = (a.ravel() for a in np.meshgrid(idx, idx, idx, indexing="ij"))
+        row = (kk * K + ii) * nv
+        at_A, at_B = row + ii * K + jj, row + nA + kk * K + jj
+        if bias:
+            Jf[(idx[:, None] * K + idx[None, :]).ravel() * nv + 2 * nA + np.tile(idx, K)] = 1.0
+        # d^2 <Gt, A B^T> / dA[i, j] dB[k, j] = Gt[i, k], at these flat indices of the Hessian
+        at_AB = (ii * K + jj) * nv + nA + kk * K + jj
+        at_BA = (nA + kk * K + jj) * nv + ii * K + jj
+        coupling_index = ii * K + kk  # flat index into Gt (i, k)
+        B_index, A_index = kk * K + jj, ii * K + jj  # into B (k, j) and A (i, j)
+        inv_root = 1.0 / root[kk]
 
     def objective(
         A: np.ndarray, B: np.ndarray, b: np.ndarray
@@ -227,6 +229,7 @@ def _newton(
     phi, Z, G = objective(A, B, b)
     gap, iterations, history = math.inf, 0, []
     nuclear, fresh = 0.0, False  # fresh: gap and nuclear are those of the current point
+    stalled = False
     while iterations < max_iter:
         Gt = G * root
         parts = []
@@ -243,13 +246,20 @@ def _newton(
             gap, fresh = reduced_gap(problem, Xc, b, nuclear), True
             if gap <= target or gnorm == 0.0:
                 break
+            # three steps without halving the gradient: its rounding floor (Newton converges
+            # quadratically above it); the gap there is as small as float64 makes it
+            if len(history) >= 4 and gnorm > 0.5 * min(history[-4:-1]):
+                stalled = True
+                break
         # Hessian: Gauss-Newton part J^T diag(omega_k l''_k) J, the A-B coupling by G, the shifts
         M = loss.hessian(Z, Y) * omega[:, None, None]  # (k, i, j)
         if factors:
             Jf[at_A] = B.ravel()[B_index] * inv_root
             Jf[at_B] = A.ravel()[A_index] * inv_root
-        MJ = np.matmul(M, J.reshape(K, K, nv)).reshape(K * K, nv)
-        Hm = J.T @ MJ
+        if factors:
+            Hm = J.T @ np.matmul(M, J.reshape(K, K, nv)).reshape(K * K, nv)
+        else:  # b alone: dz_k / db = I for every class
+            Hm = M.sum(axis=0)
         Hf = Hm.reshape(-1)  # a view
         if factors:
             coupling = Gt.ravel()[coupling_index]
@@ -292,7 +302,12 @@ def _newton(
         Xc,
         b,
         nuclear,
-        {"newton_iterations": iterations, "newton_gap": gap, "gradient_history": history[-6:]},
+        {
+            "newton_iterations": iterations,
+            "newton_gap": gap,
+            "newton_stalled": stalled,
+            "gradient_history": history[-6:],
+        },
     )
 
 
@@ -325,13 +340,20 @@ def solve_reduced(
                 if info["newton_gap"] <= details["reduced_gap"]:
                     X, b, details["reduced_gap"] = Xn, bn, info["newton_gap"]
                 done = details["reduced_gap"] <= target
+                # a Newton round that ends above target but 10 times inside the certificate's
+                # tolerance stopped at its rounding floor (tiny objectives: the gap's own
+                # rounding is above target) or near it: first-order steps would not do better
+                if not done and details["reduced_gap"] <= tol.gap / 10:
+                    done, details["stalled"] = True, info["newton_stalled"]
             if not done:  # first-order steps from the best point so far, then Newton again
                 more = (
                     max_iter - details["iterations"]
                     if rounds == 4 or not factors
                     else warm_iter * 4
                 )
-                X, b, _, again = _fista(problem, target, more, check_every, progress, (X, b))
+                X, b, _, again = _fista(
+                    problem, target, more, check_every, progress, (X, b), tol.gap / 2
+                )
                 details["iterations"] += again["iterations"]
                 details["reduced_gap"] = again["reduced_gap"]
                 details["gap_history"] = again["gap_history"]
