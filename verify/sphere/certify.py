@@ -19,9 +19,11 @@ hook (a claim's ``confirm_counterexample`` and ``regime_coverage``, which
    Gram. Every rounding widens the interval, so the enclosures are rigorous.
 3. The counterexample is *confirmed* when some witness's enclosures are disjoint with a gap,
    (lower end of the claimed optimum) - (upper end of the point's loss), of at least
-   ``Tolerances.refute`` relative to max(1, |claimed|). A counterexample whose failing residual
-   comes with no witness (a bound not attained, say) is confirmed when the finer re-evaluation
-   reproduces it above ``refute``.
+   ``Tolerances.refute`` relative to max(1, |claimed|). When the conclusion recorded no witness
+   at all (its failing residual is of another kind: a bound not attained, say), the
+   counterexample is confirmed when the finer re-evaluation reproduces it above ``refute``;
+   when it recorded witnesses, one of them must be certified (conservative: a failing residual
+   of another kind beside uncertified witnesses is not confirmed).
 """
 
 from __future__ import annotations
