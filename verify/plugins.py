@@ -1,8 +1,9 @@
 """What installed packages give the library: entry points, read on first need.
 
 A package of claims declares, in its ``pyproject.toml``, a mapping from claim id to claim
-(group ``nc_verify.claims``) and the modules whose import registers their derivations (group
-``nc_verify.derivations``); this project's own are ``proofs:REGISTRY`` and ``proofs:MODULES``.
+(group ``nc_verify.claims``), the modules whose import registers their derivations (group
+``nc_verify.derivations``) and its planted false claims, by id (group ``nc_verify.planted``);
+this project's own are ``proofs:REGISTRY``, ``proofs:MODULES`` and ``proofs.planted:CLAIMS``.
 The library imports no claim module by name: it reads what it is given.
 """
 
@@ -13,10 +14,11 @@ from typing import Any
 
 from .errors import VerifyError
 
-__all__ = ["CLAIMS", "DERIVATIONS", "load"]
+__all__ = ["CLAIMS", "DERIVATIONS", "PLANTED", "load"]
 
 CLAIMS = "nc_verify.claims"
 DERIVATIONS = "nc_verify.derivations"
+PLANTED = "nc_verify.planted"
 
 
 def load(group: str) -> list[tuple[str, Any]]:
