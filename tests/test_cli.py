@@ -116,6 +116,8 @@ def test_list_and_unknown_claim(capsys: pytest.CaptureFixture[str]) -> None:
     """Property: `verify list` shows the claims; an unknown claim is a one-line error."""
     code, out, _ = run(capsys, "list")
     assert code == 0 and "theorem-IV.4" in out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
+    assert "│ sphere " in rows["sphere-ntce-nc"] and "│ mse " in rows["theorem-IV.4"]
     code, _, err = run(capsys, "check", "theorem-IX.9")
     assert code == 2 and "theorem-IX.9" in err and "Traceback" not in err
 

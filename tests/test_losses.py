@@ -292,6 +292,7 @@ def test_cli_solves_ce_and_writes_the_loss_in_the_json(capsys, tmp_path):
         (("check", "--loss", "ce", "theorem-III.1"), "is about mse, not ce"),
         (("derive", "--loss", "ce", "theorem-III.1"), "is about mse, not ce"),
         (("hunt", "--loss", "ce", "theorem-IV.1"), "is about mse, not ce"),
+        (("check", "--loss", "mse", "sphere-ntce-nc"), "is about sphere, not mse"),
     ],
 )
 def test_cli_bad_loss_input_is_a_one_line_error_and_writes_nothing(capsys, tmp_path, argv, words):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 
@@ -80,6 +80,9 @@ class Claim:
     The claim holds at an instance satisfying ``hypotheses`` (and ``premise``, if any) when every
     residual of ``conclusion`` is at most ``Tolerances.residual``.
     """
+
+    #: the model the claim is about: the UFM (of any convex loss); a subclass may name another
+    model: ClassVar[str] = "ufm"
 
     id: str
     title: str

@@ -55,7 +55,10 @@ def add_loss_option(p: argparse.ArgumentParser, help: str) -> None:
 
 
 def claim_loss(claim: Claim) -> str:
-    """The loss a claim is about: cross-entropy when it assumes ``cross_entropy``, else MSE."""
+    """The loss a claim is about: cross-entropy when it assumes ``cross_entropy``, else MSE;
+    ``sphere`` for the hypersphere model's claims (its losses are in each claim's id)."""
+    if claim.model != "ufm":
+        return claim.model
     return "ce" if "cross_entropy" in claim.hypotheses else "mse"
 
 

@@ -19,7 +19,7 @@ A conclusion never calls ``ctx.solve`` (there is no UFM solve): it builds its ow
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from hypothesis import strategies as st
@@ -63,6 +63,7 @@ def problem(ctx: Context, loss: str) -> SphereProblem:
 class SphereClaim(Claim):
     """A claim about the sphere model; ``min_n`` is the smallest class size it speaks about."""
 
+    model: ClassVar[str] = "sphere"
     max_n: int = 3
     min_n: int = 2
     balanced_only: bool = True
