@@ -113,6 +113,16 @@ def _nonfinite(X: np.ndarray) -> tuple[int, tuple[int, int] | None]:
     return count, (int(suspect[r]), int(c))
 
 
+def _class_sums(D: np.ndarray, idx: np.ndarray, Kp: int) -> np.ndarray:
+    """Per-class sums of the rows of D (Kp, d): one matrix product with the chunk's one-hot
+    labels (products by exactly 1 and 0, so the same additions as a sorted ``reduceat``, in
+    BLAS). A NaN or inf entry makes its class's sum non-finite (and, through 0 * inf, the
+    others' too)."""
+    onehot = np.zeros((D.shape[0], Kp))
+    onehot[np.arange(D.shape[0]), idx] = 1.0
+    return onehot.T @ D
+
+
 class NonFinite(Exception):
     """Pass 1 found ``count`` non-finite entries, the first at (sample, feature)."""
 
@@ -149,20 +159,23 @@ def accumulate(
     shift: np.ndarray | None = None
     bad, first, value, offset = 0, None, 0.0, 0
     for X, ids in _counted(chunks(), tick, release):
-        X64 = _rows(X)
-        count, where = _nonfinite(X64)
-        if count:
-            if first is None and where is not None:
+        with np.errstate(invalid="ignore", over="ignore"):  # non-finite entries: counted below
+            if shift is None:
+                shift = np.asarray(np.mean(X, axis=0, dtype=np.float64))
+            # about s, in float64, one new array (never the caller's data)
+            D = np.subtract(X, shift, dtype=np.float64)
+            part = _class_sums(D, classes.index(ids), Kp)
+            del D
+        if not np.all(np.isfinite(part)):  # a non-finite entry, or an overflow: look exactly
+            X64 = _rows(X)
+            count, where = _nonfinite(X64)
+            if count and first is None and where is not None:
                 first, value = (offset + where[0], where[1]), float(X64[where])
             bad += count
-        elif not bad:
-            if shift is None:
-                shift = X64.mean(axis=0)
-            idx = classes.index(ids)
-            order = np.argsort(idx, kind="stable")
-            head, starts = np.unique(idx[order], return_index=True)
-            sums[head] += np.add.reduceat(X64[order] - shift, starts, axis=0)
-        offset += X64.shape[0]
+            del X64
+        if not bad:
+            sums += part
+        offset += X.shape[0]
     if bad:
         assert first is not None
         raise NonFinite(bad, first, value)
@@ -178,23 +191,29 @@ def accumulate(
     scatter = np.zeros((Q.shape[1], Q.shape[1]))
     within = np.zeros(Kp)
     mismatch = mismatch0 = 0
+    r = Q.shape[1]
     if W is not None:
-        Ws = W @ shift  # W h = W (h - s) + W s
+        # W h = W r + W m_y + W s: the residuals' products with Q and W in one matrix product
+        QW = np.column_stack([Q, W.T])
+        MW = means_s @ W.T + W @ shift  # (Kp, K): W (hbar_k - s) + W s
         bias = np.zeros(W.shape[0]) if b is None else b
     for X, ids in _counted(chunks(), tick, release):
-        D = _rows(X) - shift
         idx = classes.index(ids)
-        R = D - means_s[idx]  # residuals at their own scale
-        RQ = R @ Q
-        scatter += RQ.T @ RQ
+        R = np.subtract(X, shift, dtype=np.float64)  # h - s, a new array
+        R -= means_s[idx]  # residuals at their own scale, in place
         within += np.bincount(idx, weights=np.einsum("ij,ij->i", R, R), minlength=Kp)
-        if W is not None:
+        if W is None:
+            RQ = R @ Q
+        else:
+            RP = R @ QW
+            RQ = RP[:, :r]
             # ||D - m_j||^2 - ||D||^2 = ||m_j||^2 - 2 D.m_j, D.m_j = R.m_j + m_y.m_j (in basis Q)
             score = msq - 2.0 * (RQ @ Cm) - 2.0 * Gm[idx]
             nearest = classes.present[np.argmin(score, axis=1)]
-            logits = D @ W.T + Ws
+            logits = RP[:, r:] + MW[idx]
             mismatch += int(np.count_nonzero(np.argmax(logits + bias, axis=1) != nearest))
             mismatch0 += int(np.count_nonzero(np.argmax(logits, axis=1) != nearest))
+        scatter += RQ.T @ RQ
     return ClassStats(
         classes=classes,
         N=int(classes.counts.sum()),
