@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import encodings as enc
+from .. import regimes
 from ..geometry import ssetf_fit
 from ..instance import Instance
 from ..solve import solve
@@ -20,7 +21,7 @@ from ..tolerances import DEFAULT
 from .canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, rounded
 from .figures import new_figure, save, style
 
-__all__ = ["MAX_HUNT_POINTS", "conjecture_figure", "conjecture_points", "sample"]
+__all__ = ["MAX_HUNT_POINTS", "ON_BOUNDARY", "conjecture_figure", "conjecture_points", "sample"]
 
 #: Where the encoding's distance from an SSETF (computed from the input, no solver) is drawn
 #: when at rounding level, and where the class means' distance (a residual of a certified
@@ -72,10 +73,19 @@ def sample(seed: int, count: int = 140) -> list[Instance]:
     return out
 
 
-def _category(x: float, y: float, balanced: bool) -> str:
+#: a point that would refute the conjecture but sits within ``Tolerances.boundary`` of a
+#: singular level or a threshold (c = alpha up to rounding): its side, and so its verdict, is
+#: decided by how the instance rounds, so, as in confirmation, it refutes nothing
+ON_BOUNDARY = "on a boundary (rounding decides)"
+
+
+def _category(x: float, y: float, balanced: bool, boundary: float = math.inf) -> str:
     tol = DEFAULT
     if not balanced:
         return "outside the hypotheses (imbalanced)"
+    refutes = (x <= tol.hypothesis and y >= tol.refute) or (y <= tol.residual and x >= tol.refute)
+    if refutes and boundary <= tol.boundary:
+        return ON_BOUNDARY
     if x <= tol.hypothesis and y >= tol.refute:
         return "counterexample to 'if'"
     if y <= tol.residual and x >= tol.refute:
@@ -102,7 +112,7 @@ def conjecture_points(instances: list[Instance], highlight: list[bool]) -> dict[
                 "y": measured(y, Y_FLOOR),
                 "c_over_alpha": None if c is None or fit.alpha <= 0 else c / fit.alpha,
                 "lambda_b": inst.lambda_b,
-                "category": _category(x, y, inst.balanced),
+                "category": _category(x, y, inst.balanced, regimes.boundary_distance(inst)),
                 "hunt_counterexample": star,
                 "instance": inst.describe(),
             }
@@ -117,6 +127,7 @@ _STYLE = {
     "counterexample to 'if'": ("s", "tab:red"),
     "counterexample to 'only if'": ("D", "tab:orange"),
     "between the tolerances": ("^", "tab:grey"),
+    ON_BOUNDARY: ("v", "tab:brown"),
     "outside the hypotheses (imbalanced)": ("x", "tab:purple"),
 }
 
@@ -184,7 +195,10 @@ def conjecture_figure(stage: Path, dpi: int, data: dict[str, Any], source: str) 
         f"below {X_FLOOR:.0e} (rounding) are drawn at {X_FLOOR:.0e}, distances of H̄ within the "
         f"residual tolerance at {Y_FLOOR:.0e}: below those the digits are the machine's "
         "rounding, not the mathematics. Red squares (SSETF in, no SSETF out) refute "
-        "'if'; orange diamonds (SSETF out without SSETF in) refute 'only if'." + why,
+        "'if'; orange diamonds (SSETF out without SSETF in) refute 'only if'; brown "
+        f"triangles would refute one of them but sit within {tol.boundary:.0e} of a singular "
+        "level or threshold (c = α up to rounding), where the rounding of the instance decides "
+        "the answer, so they refute nothing." + why,
         "claims": [
             "conjecture-ssetf:if",
             "conjecture-ssetf:only-if",
