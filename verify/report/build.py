@@ -8,6 +8,7 @@ Layout of a report directory (``reports/`` by default)::
     figures/<name>.png            our figures (figures/benchmarks_* belong to the benchmarks)
     benchmarks.md, .json          written by the benchmarks, linked when present
     planted.md, .json             written by python -m proofs.planted, linked when present
+    false_alarms.md, .json        written by python -m proofs.false_alarms, linked when present
 
 Every file the report writes is listed in ``index.json`` (``manifest``); only those are ever
 replaced or deleted by a later report, and a run that would replace any other file refuses
@@ -359,6 +360,7 @@ def _index(
             ],
             "benchmarks": "benchmarks.md" if (out / "benchmarks.md").exists() else None,
             "planted": "planted.md" if (out / "planted.md").exists() else None,
+            "false_alarms": "false_alarms.md" if (out / "false_alarms.md").exists() else None,
             "beyond": _beyond(out, _with_sphere(slugs)),
             "figures": figures,
             "generated": generated,
