@@ -14,8 +14,9 @@ Every tool runs in a fresh subprocess of this script; its wall time and its peak
 memory (``ru_maxrss`` from ``wait4``, which counts the pages of a memory map it touched) are
 measured from outside. Peers: felixsh/nc-toolbox (numpy) is imported from its source (its
 snapshot, ``--nc-toolbox PATH``, or an installed ``nc_toolbox``); rhubarbwu/neural-collapse,
-tding1/Neural-Collapse and jinxinzhou/nc_loss need torch, which is not installed here, so they
-are rows saying so. Writes its rows into reports/benchmarks.md strictly between the markers
+tding1/Neural-Collapse and jinxinzhou/nc_loss need torch, which the project does not depend on:
+benchmarks/metrics_peers.py runs them side by side with nc-verify from a separate environment,
+and here they are rows pointing there. Writes its rows into reports/benchmarks.md strictly between the markers
 ``<!-- metrics-scale:start -->`` and ``<!-- metrics-scale:end -->`` (appended if absent; the
 rest of the file is left as it is) and reports/benchmarks_metrics.json.
 """
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 CASES = {"peer": (200_000, 512, 100), "large": (1_000_000, 2048, 100)}
 START, END = "<!-- metrics-scale:start -->", "<!-- metrics-scale:end -->"
 TORCH_PEERS = ("rhubarbwu/neural-collapse", "tding1/Neural-Collapse", "jinxinzhou/nc_loss")
+TORCH_ELSEWHERE = "needs torch: run by benchmarks/metrics_peers.py (section metrics-peers)"
 # Every tool runs with single-threaded BLAS: on this shared machine (2 cores, more runnable
 # jobs than cores) OpenBLAS's threads thrash (a 512 x 100 SVD took 4.5 s with 2 threads
 # against 0.02 s with one), which would measure the contention, not the tools.
@@ -165,7 +167,7 @@ def run_case(name: str, source: str, timeout: float) -> dict[str, Any]:
         for tool in tools:  # each in a fresh process, measured one after another
             rows.append(_isolated(tool, folder, source, timeout))
         for peer in TORCH_PEERS if name == "peer" else ():
-            rows.append({"tool": peer, "status": "not run: needs torch, not installed here"})
+            rows.append({"tool": peer, "status": TORCH_ELSEWHERE})
     return {
         "case": name,
         "N": N,
@@ -213,6 +215,8 @@ def _markdown(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     for r in results:
         size = r["input_bytes"]
         for row in r["rows"]:
+            if row.get("status", "").startswith("not run: needs torch"):  # an earlier run's row
+                row = {**row, "status": TORCH_ELSEWHERE}
             ok = row.get("status") == "ok"
             lines.append(
                 f"| {r['case']} | {r['N']:,} | {r['d']} | {r['K']} | {size / 2**20:,.0f} MiB | "
@@ -269,9 +273,10 @@ def write_reports(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     tmp = md.with_suffix(".md.tmp-metrics")
     tmp.write_text(new)
     os.replace(tmp, md)
-    atomic_write_json(
-        ROOT / "reports" / "benchmarks_metrics.json", {"meta": meta, "cases": results}
-    )
+    path = ROOT / "reports" / "benchmarks_metrics.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    saved.update({"meta": meta, "cases": results})  # metrics_peers.py's "peers" kept
+    atomic_write_json(path, saved)
 
 
 def main() -> None:
