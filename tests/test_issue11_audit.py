@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 _CHECK = """
@@ -39,3 +41,30 @@ def test_a_check_does_not_depend_on_the_hash_seed() -> None:
         assert done.returncode == 0, done.stderr
         runs.append(done.stdout)
     assert runs[0].count("\n") == len(claims) and runs[0] == runs[1]
+
+
+def test_a_claim_file_exiting_at_import_is_one_line_for_check_and_hunt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tracebacks: a claim file calling sys.exit at import is one line (exit 2, no traceback,
+    nothing written) for every command that takes a claim file."""
+    from verify.cli import main
+
+    bad = tmp_path / "bad.py"
+    bad.write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    for argv in (["check", f"{bad}:X", "--json", "v.json"], ["hunt", f"{bad}:X", "--no-database"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        assert "SystemExit" in err and str(bad) in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.py"]
+
+
+def test_the_readme_says_how_to_install_and_how_long_the_examples_take() -> None:
+    """Polish: the README gives a venv step, the Python version and each example's time."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "python3 -m venv" in readme and "Python 3.11" in readme
+    timing = readme[readme.index("How long each takes") :][:600]
+    for command in ("`solve`", "`check`", "`derive`", "`conjecture-ssetf`", "`report`"):
+        assert command in timing, command
