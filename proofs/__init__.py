@@ -32,12 +32,12 @@ MODULE_NAMES = (
     "gram_imbalanced",
     "ssetf_theorem",
     "ssetf_imbalanced",
-    # the cross-entropy literature (../shared/BEYOND.md section 1)
+    # the cross-entropy literature (docs/BEYOND.md section 1)
     "ce_zhu_theorem31",
     "ce_label_smoothing",
     "ce_hong_ling",
     "ce_ssetf_analogue",
-    # seed 003: the UFM on the hypersphere (../shared/BEYOND.md section 2)
+    # seed 003: the UFM on the hypersphere (docs/BEYOND.md section 2)
     "sphere_normface",
     "sphere_ntce",
     "sphere_nonl",

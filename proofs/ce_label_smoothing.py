@@ -2,14 +2,14 @@ r"""Zhou et al. (NeurIPS 2022): under label smoothing the balanced global minimi
 
 Source: J. Zhou, C. You, X. Li, K. Liu, S. Liu, Q. Qu, Z. Zhu, "Are all losses created equal: a
 neural collapse perspective", NeurIPS 2022 (arXiv 2210.02192). Their claim, as
-../shared/BEYOND.md states it: for balanced data (:math:`n_1 = \dots = n_K = n`) and a feature
+docs/BEYOND.md states it: for balanced data (:math:`n_1 = \dots = n_K = n`) and a feature
 dimension at least the number of classes, the global minimisers of the UFM with weight decay under
 label smoothing (as under CE and MSE) are neural-collapse solutions: NC1, the classifier rows a
 simplex ETF with equal norms, NC3 :math:`h_{k,i} = \sqrt{\lambda_W/(\lambda_H n)}\,w^k`, and
 :math:`b = b^\star 1`. The loss is cross-entropy on the soft targets
 :math:`\bar Y = (1-\delta)I_K + \frac{\delta}{K}11^\top` (convex; the paper's focal loss is not, and is
 kept out of the certified engine). (The full text was not in the stored sources; the hypotheses
-above are the paper's setting as quoted in BEYOND.md.)
+above are the paper's setting as quoted in docs/BEYOND.md.)
 
 Derived here (``ce-etf``, the replay shared with ``proofs/ce_zhu_theorem31.py``, general in
 :math:`\delta`): :math:`\bar Z = s^\star(I - J)` with

@@ -1,4 +1,4 @@
-r"""The SSETF conjecture's analogue for cross-entropy on soft targets (../shared/BEYOND.md section 1).
+r"""The SSETF conjecture's analogue for cross-entropy on soft targets (docs/BEYOND.md section 1).
 
 Paper 000 conjectures, for the MSE loss and balanced data, that the class means are a shifted
 simplex ETF iff the encoding is one (``conjecture-ssetf``; refuted and corrected in
@@ -69,7 +69,7 @@ IF = _WithRotatedCorners(
     id="ce-ssetf-analogue:if",
     title="Soft-target cross-entropy: an SSETF encoding gives SSETF class means (analogue, if)",
     statement=r"cross-entropy, $\bar Y$ a column-stochastic SSETF $\Rightarrow \bar H \ne 0$ is an SSETF",
-    reference="analogue of Sec. IV-B's conjecture, arXiv 2606.00344 (../shared/BEYOND.md)",
+    reference="analogue of Sec. IV-B's conjecture, arXiv 2606.00344 (docs/BEYOND.md)",
     hypotheses=("cross_entropy", "balanced", "ssetf_encoding"),
     premise=ce_hbar_nonzero,
     premise_statement=r"$\bar H \ne 0$ (certified)",
@@ -94,7 +94,7 @@ ONLY_IF = _WithBiasFreeCorner(
     id="ce-ssetf-analogue:only-if",
     title="Soft-target cross-entropy: SSETF class means need an SSETF encoding (analogue, only if)",
     statement=r"cross-entropy, $\bar H \ne 0$ an SSETF $\Rightarrow \bar Y$ is an SSETF",
-    reference="analogue of Sec. IV-B's conjecture, arXiv 2606.00344 (../shared/BEYOND.md)",
+    reference="analogue of Sec. IV-B's conjecture, arXiv 2606.00344 (docs/BEYOND.md)",
     hypotheses=("cross_entropy", "balanced"),
     premise=nonzero_and_ssetf,
     premise_statement=r"$\bar H \ne 0$ (certified) is an SSETF",

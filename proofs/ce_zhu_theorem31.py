@@ -15,7 +15,7 @@ the labels are balanced, :math:`n_1 = \dots = n_K = n` (one-hot cross-entropy). 
 :math:`b^\star = 0` unless :math:`\lambda_b = 0`, :math:`h_{k,i} = \sqrt{\lambda_W/(\lambda_H n)}\,w^k`
 (NC1 + NC3) and :math:`\frac{1}{\|w\|^2} WW^\top = \frac{K}{K-1}(I_K - \frac1K 11^\top)` (the rows of W
 a simplex ETF, NC2). (The full text was not in the stored sources this module was written from;
-the statement is the one ../shared/BEYOND.md quotes, in the form of the paper's Theorem 3.1.)
+the statement is the one docs/BEYOND.md quotes, in the form of the paper's Theorem 3.1.)
 
 What nc-verify can and cannot reach: instances need :math:`d \ge K` (the convex reformulation), so
 :math:`d = K - 1` is outside the search. With :math:`\lambda_b = 0` cross-entropy is invariant to
