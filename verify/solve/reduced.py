@@ -17,9 +17,14 @@ In these units the smooth part's gradient is :math:`(\sqrt{\omega_k}\,\nabla l_k
 loss's smoothness; :math:`L_l` alone when b = 0), whatever the counts. We run accelerated
 proximal gradient (FISTA; prox of the nuclear norm = singular value thresholding of a K x K
 matrix, prox of :math:`\tfrac{\lambda_b}{2}\|b\|^2` a shrinkage) with gradient-based adaptive
-restart, and stop when the reduced problem's own relative duality gap (the dual of
-:func:`verify.solve.gap.dual_bound` on the K class columns weighted by the counts, which equals
-the full problem's at class-structured points) is below ``tol.gap / 100``.
+restart for a few steps and then, for a loss with :meth:`~verify.losses.Loss.hessian` and
+K <= ``NEWTON_MAX_K``, damped Newton on the smooth factored problem (:func:`_newton`: X = AB^T,
+quadratic convergence, typically 2-6 steps); above that size FISTA alone, with Newton on b alone
+when FISTA's X is exactly 0. Either stops when the reduced problem's own relative duality gap
+(the dual of :func:`verify.solve.gap.dual_bound` on the K class columns weighted by the counts,
+which equals the full problem's at class-structured points) is below ``tol.gap / 100``, or, when
+that gap's rounding floor is above it (tiny objectives), stalls 10 (Newton) or 2 (FISTA) times
+inside ``tol.gap``.
 
 Then :math:`\bar Z D^{1/2} = U\Sigma V^\top` gives the balanced factors
 :math:`W = sU\Sigma^{1/2}U^\top` and :math:`H = \bar H C` with
@@ -376,7 +381,11 @@ def solve_reduced(
         rank=int(act.sum()),
         singular_values=sigma.tolist(),
         class_structured=True,
-        method="FISTA on the reduced K x K problem",
+        method=(
+            "FISTA then Newton on the reduced K x K problem"
+            if details.get("newton_iterations")
+            else "FISTA on the reduced K x K problem"
+        ),
     )
     if progress is not None:
         progress(f"exact ({instance.loss.name}): {details['iterations']} iterations")
