@@ -479,3 +479,16 @@ def test_exact_arithmetic_does_not_confirm_one_ulp_inside() -> None:
     conf = confirm(claim, Case(_one_hot_k2(math.nextafter(0.25, 0), 0.5)))
     assert conf["boundary"]["on_boundary"]
     assert not conf["confirmed"] and conf["second"]["engine"] != "exact arithmetic"
+
+
+def test_assert_claim_fails_on_a_failed_proof_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10, defect 2, in ``assert_claim``: a claim whose replay has a false step made
+    ``check`` inconclusive but passed ``assert_claim`` silently."""
+    from verify.testing import assert_claim
+
+    monkeypatch.setitem(DERIVATIONS, "test-false-step", _false_derivation)
+    claim = Claim(**{**_fields(REGISTRY["theorem-IV.1"]), "derivation": "test-false-step"})
+    with pytest.raises(
+        AssertionError, match=r"derivation 'test-false-step' does not hold.*x\^2 = x"
+    ):
+        assert_claim(claim, examples=5, seed=0)

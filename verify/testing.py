@@ -16,7 +16,8 @@ encoding, the residuals and the certificate, and whether a second engine confirm
 
 ``examples=None`` takes ``max_examples`` from the active Hypothesis settings profile, so
 ``pytest --hypothesis-profile=thorough`` hunts harder. An instance whose solve could not be
-certified fails the assertion too (nothing passes silently) unless ``allow_uncertified=True``.
+certified fails the assertion too (nothing passes silently) unless ``allow_uncertified=True``;
+so does a claim whose derivation (its proof replay) fails or cannot be built.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hypothesis import settings
 
 from .claims import Claim
 from .claims.files import claims_named
-from .claims.runner import confirm, coverage, run_search
+from .claims.runner import confirm, coverage, replay, run_search
 from .claims.verdict import Outcome
 from .hunt.summary import text
 from .tolerances import DEFAULT, Tolerances
@@ -73,6 +74,12 @@ def assert_claim(
         claim = named[0]
     if not isinstance(claim, Claim):
         raise TypeError(f"claim={claim!r}: must be a verify.claims.Claim or a claim's name")
+    symbolic = replay(claim)  # a failed proof replay fails here, as it makes check inconclusive
+    if symbolic.get("error") or symbolic.get("failed"):
+        step = symbolic.get("error") or f"a proof step fails: {symbolic['failed'][0]}"
+        raise AssertionError(
+            f"{claim.id}: its derivation {claim.derivation!r} does not hold: {step}"
+        )
     n = examples if examples is not None else settings().max_examples
     outcomes: list[Outcome] = []
     found = run_search(claim, n, seed, tol, "exact", outcomes)

@@ -39,7 +39,7 @@ from .exact import exact_zero_bias, zero_is_the_minimiser
 from .hypotheses import unmet
 from .verdict import Outcome, Verdict
 
-__all__ = ["check", "confirm", "coverage", "evaluate", "why_unconfirmed"]
+__all__ = ["check", "confirm", "coverage", "evaluate", "replay", "why_unconfirmed"]
 
 
 def evaluate(
@@ -426,7 +426,7 @@ def check(
     and the reason says which.
     """
     start = time.perf_counter()
-    symbolic = _symbolic(claim)
+    symbolic = replay(claim)
     outcomes: list[Outcome] = []
     found = run_search(claim, examples, seed, tol, engine, outcomes, shrink=shrink)
     counts: dict[str, int] = {}
@@ -541,7 +541,7 @@ def coverage(claim: Claim, outcomes: list[Outcome], tol: Tolerances) -> dict[str
     }
 
 
-def _symbolic(claim: Claim) -> dict[str, Any]:
+def replay(claim: Claim) -> dict[str, Any]:
     """The claim's proof replay, step by step: which hold, how, and which fail."""
     if claim.derivation is None:
         return {}
