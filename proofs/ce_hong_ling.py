@@ -50,6 +50,7 @@ import sympy as sp
 
 from verify.claims import Claim, Context, Residuals, relative
 from verify.claims.residuals import nc1_scatter
+from verify.geometry import minority_angle
 from verify.symbolic import Derivation, algebra_step, lemma_step, numeric_step, register
 from verify.symbolic.pairs import IJ, J_PAIR
 
@@ -80,17 +81,6 @@ def threshold(instance: object, delta: float = 0.0) -> float:
     r""":math:`(1-\delta)\sqrt{n_g}/N` for the minority group g, on :math:`\mu = \sqrt{\lambda_W\lambda_H}`."""
     counts = instance.counts  # type: ignore[attr-defined]
     return (1 - delta) * math.sqrt(min(counts)) / sum(counts)
-
-
-def minority_angle(W: np.ndarray, group: list[int]) -> float:
-    """The largest angle (degrees) between two classifier rows of ``group`` (0 when they coincide
-    or vanish: a row below 1e-9 of the largest row of W is rounding, and has no direction)."""
-    rows = W[group]
-    norms = np.linalg.norm(rows, axis=1)
-    if np.any(norms <= 1e-9 * float(np.linalg.norm(W, axis=1).max(initial=0.0))):
-        return 0.0
-    cos = np.clip((rows @ rows.T) / np.outer(norms, norms), -1.0, 1.0)
-    return float(np.degrees(np.arccos(cos.min())))
 
 
 # --- the replay -----------------------------------------------------------------------------

@@ -82,3 +82,51 @@ def test_a_proof_module_prints_theory_beside_the_certificate(module: str) -> Non
         and "certified:" in out.stdout
         and "relative duality gap" in out.stdout
     )
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    """Top-level package of every import in ``tree``, dynamic ``import_module("...")`` too."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant | ast.JoinedStr)
+        ):
+            first = node.args[0]
+            text = first.value if isinstance(first, ast.Constant) else ast.unparse(first)
+            found.add(str(text).strip("f'\"").split(".")[0])
+    return found
+
+
+def test_no_module_of_verify_imports_proofs() -> None:
+    """Property: the library is given its claims (entry points, ``verify/plugins.py``); no
+    module of ``verify/`` imports ``proofs``, statically or by ``import_module``."""
+    offenders = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "verify").rglob("*.py")
+        if "proofs" in _imported(ast.parse(path.read_text(), str(path)))
+    )
+    assert offenders == []
+
+
+def test_every_cited_document_is_in_the_repository() -> None:
+    """Property: code and docs cite documents of this repository (``docs/NAME.md``), never a
+    path outside it such as ``../shared/``, and every cited ``docs/*.md`` exists."""
+    cited: set[str] = set()
+    outside: list[str] = []
+    for folder in ("verify", "proofs", "docs", "benchmarks", "experiments", "examples"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix not in (".py", ".md", ".j2") or not path.is_file():
+                continue
+            text = path.read_text()
+            if "../shared/" in text:
+                outside.append(str(path.relative_to(ROOT)))
+            cited |= set(re.findall(r"docs/([A-Z]+\.md)", text))
+    assert outside == []
+    assert cited and all((ROOT / "docs" / name).exists() for name in cited), cited

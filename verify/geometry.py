@@ -31,6 +31,7 @@ __all__ = [
     "centring",
     "class_means",
     "gram",
+    "minority_angle",
     "nc3_residual",
     "orthogonal_frame",
     "orthogonal_frame_residual",
@@ -395,3 +396,14 @@ def nc3_residual(W: ArrayLike, Hbar: ArrayLike, kappa: float | None = None) -> f
         if not (math.isfinite(k) and k >= 0):
             raise InvalidArgument("kappa", kappa, "must be finite and >= 0")
     return _relative(W, Hb, k, float(np.linalg.norm(W.T - k * Hb)))
+
+
+def minority_angle(W: np.ndarray, group: list[int]) -> float:
+    """The largest angle (degrees) between two classifier rows of ``group`` (0 when they coincide
+    or vanish: a row below 1e-9 of the largest row of W is rounding, and has no direction)."""
+    rows = W[group]
+    norms = np.linalg.norm(rows, axis=1)
+    if np.any(norms <= 1e-9 * float(np.linalg.norm(W, axis=1).max(initial=0.0))):
+        return 0.0
+    cos = np.clip((rows @ rows.T) / np.outer(norms, norms), -1.0, 1.0)
+    return float(np.degrees(np.arccos(cos.min())))

@@ -54,19 +54,12 @@ _MSE_ONLY = {
 
 
 def paper_claims() -> list[Claim]:
-    """The claims of paper 000 (MSE): those of the modules registered before the cross-entropy
-    literature's (``proofs.MODULE_NAMES`` up to the first ``ce_*``)."""
-    import importlib
+    """The claims of paper 000 (MSE) and those nc-verify derived for its model: the registered
+    claims about the UFM that do not assume cross-entropy."""
+    from ..claims.registry import registry
 
-    import proofs
-
-    names = proofs.MODULE_NAMES
-    first = next(i for i, m in enumerate(names) if m.startswith("ce_"))
-    paper = set(names[:first])
     return [
-        getattr(importlib.import_module(f"proofs.{m}"), attr)
-        for m, attr in proofs.CLAIM_NAMES
-        if m in paper
+        c for c in registry().values() if c.model == "ufm" and "cross_entropy" not in c.hypotheses
     ]
 
 
@@ -84,10 +77,10 @@ _CE_VERSIONS = {
 
 
 def _ce_version(claim: Claim) -> Claim:
-    import proofs
+    from ..claims.registry import registry
 
     name = _CE_VERSIONS.get(claim.id)
-    return proofs.REGISTRY[name] if name else under_ce(claim)
+    return registry()[name] if name else under_ce(claim)
 
 
 def not_applicable(claim: Claim) -> str:
@@ -189,7 +182,7 @@ def losses_page(
 
 
 def _angle(W: np.ndarray, group: list[int]) -> float:
-    from proofs.ce_hong_ling import minority_angle
+    from ..geometry import minority_angle
 
     return minority_angle(W, group)
 
