@@ -256,7 +256,9 @@ def softmax_spread(ctx: Context) -> tuple[float, float, float]:
     P /= P.sum(axis=0)
     Pg = P[g]
     S = float(np.linalg.norm(Pg - Pg.mean(axis=0)))
-    return S, float(np.linalg.norm(Pg)), s.certificate.distance_bounds["loss gradient at WH + b1^T"]
+    delta = s.certificate.distance_bounds.gradient
+    assert delta is not None  # every smooth loss's certificate bounds the gradient
+    return S, float(np.linalg.norm(Pg)), delta
 
 
 def collapse_iff(ctx: Context) -> Residuals:

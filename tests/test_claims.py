@@ -75,7 +75,9 @@ def test_the_library_is_given_its_claims_by_entry_point(monkeypatch) -> None:
     other = dataclasses.replace(REGISTRY["theorem-IV.1"], title="another claim, the same id")
     given = [ours, _Given("mine", {other.id: other})]
     monkeypatch.setattr(plugins, "entry_points", lambda group: given)
-    with pytest.raises(VerifyError, match=r"'theorem-IV\.1' is registered by both mine and nc-verify"):
+    with pytest.raises(
+        VerifyError, match=r"'theorem-IV\.1' is registered by both mine and nc-verify"
+    ):
         reg.registry()
     monkeypatch.undo()
     reg.registry.cache_clear()

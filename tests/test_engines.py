@@ -175,10 +175,10 @@ def agree(first, second) -> None:
     N = first.instance.N
     X1 = first.Z + first.b[:, None] * np.ones(N)
     X2 = second.Z + second.b[:, None] * np.ones(N)
-    bound = c1.distance_bounds["X = WH + b1^T"] + c2.distance_bounds["X = WH + b1^T"]
+    bound = c1.distance_bounds.X + c2.distance_bounds.X
     assert np.linalg.norm(X1 - X2) <= bound + 1e-12 * np.linalg.norm(X1)
-    if "b" in c1.distance_bounds:
-        bound = c1.distance_bounds["b"] + c2.distance_bounds["b"]
+    if c1.distance_bounds.b is not None:
+        bound = c1.distance_bounds.b + c2.distance_bounds.b
         assert np.linalg.norm(first.b - second.b) <= bound + 1e-12 * np.linalg.norm(first.b)
 
 
@@ -561,3 +561,22 @@ def test_a_tiny_lambda_b_is_certified(enc_name, lambda_b):
     assert_certified(s)
     zero = solve(inst.replace(lambda_b=0.0))
     assert s.objective == pytest.approx(zero.objective, rel=1e-9)
+
+
+def test_distance_bounds_are_a_typed_record_read_under_the_json_names() -> None:
+    """Property: MSE bounds X, Z, scatter (and b for 0 < lambda_b < inf); cross-entropy, not
+    strongly convex, bounds no X or Z but the loss gradient; the mapping view (what the JSON
+    writes) holds exactly the fields that are not None, under their names."""
+    from verify.solve.bounds import NAMES
+
+    mse = solve(Instance(random_encoding(3, 1), (4, 5, 6), 3, 1e-2, 1e-2, 0.5)).certificate
+    ce = solve(Instance(np.eye(3), (4, 5, 6), 3, 1e-2, 1e-2, 0.0, loss="ce")).certificate
+    for c in (mse, ce):
+        present = {
+            name for field, name in NAMES.items() if getattr(c.distance_bounds, field) is not None
+        }
+        assert set(c.distance_bounds) == present == set(c.as_dict()["distance_bounds"])
+    assert None not in (mse.distance_bounds.X, mse.distance_bounds.Z, mse.distance_bounds.b)
+    assert ce.distance_bounds.X is None and ce.distance_bounds.Z is None
+    assert ce.distance_bounds.b is None and ce.distance_bounds.gradient is not None
+    assert mse.distance_bounds["Z = WH"] == mse.distance_bounds.Z

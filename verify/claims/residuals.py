@@ -67,10 +67,11 @@ def hbar_nonzero(ctx: Context) -> dict[str, float]:
     Z != 0.
     """
     s = ctx.solution
-    if "Z = WH" not in s.certificate.distance_bounds:  # a loss that bounds no distance in Z (CE)
+    bound = s.certificate.distance_bounds.Z
+    if bound is None:  # a loss that bounds no distance in Z (cross-entropy)
         return {"Hbar != 0 (certified)": objective_below_zero_points(ctx)}
     size = float(np.linalg.norm(s.Z))
-    return {"Hbar != 0 (certified)": 0.0 if size > s.certificate.distance_bounds["Z = WH"] else 1.0}
+    return {"Hbar != 0 (certified)": 0.0 if size > bound else 1.0}
 
 
 def objective_below_zero_points(ctx: Context) -> float:
@@ -104,16 +105,13 @@ def centred_means_nonzero(ctx: Context) -> dict[str, float]:
     nothing to say there.
     """
     s, inst = ctx.solution, ctx.instance
-    if "Z = WH" not in s.certificate.distance_bounds:  # a loss that bounds no distance in Z (CE)
+    dZ = s.certificate.distance_bounds.Z
+    if dZ is None:  # a loss that bounds no distance in Z (cross-entropy)
         return {"Hbar (I - J) != 0 (certified)": _logits_not_constant(ctx)}
     centred = s.W @ s.Hbar @ centring(inst.K)
-    bound = s.certificate.distance_bounds["Z = WH"] / math.sqrt(min(inst.counts))
+    bound = dZ / math.sqrt(min(inst.counts))
     size = float(np.linalg.norm(centred))
     return {"Hbar (I - J) != 0 (certified)": 0.0 if size > bound else 1.0}
-
-
-#: the certificate's key for its bound on the loss gradient (see verify.solve.gap)
-GRADIENT_BOUND = "loss gradient at WH + b1^T"
 
 
 def _logits_not_constant(ctx: Context) -> float:
@@ -126,7 +124,7 @@ def _logits_not_constant(ctx: Context) -> float:
     gradients are :math:`u^\star_i = s_i\,\mathrm{softmax}(x) - y_i` (:math:`s_i = 1^\top y_i`):
     :math:`U^\star + Y = p\,s^\top` for one p. The loss gradient at a minimiser is unique and
     the certificate bounds :math:`\|U - U^\star\|_F \le \delta` for the computed
-    gradients U (``"loss gradient at WH + b1^T"``, from the strong concavity of the dual, valid
+    gradients U (``distance_bounds.gradient``, from the strong concavity of the dual, valid
     for every loss). So if :math:`\min_p \|U + Y - p\,s^\top\|_F > \delta` (plus rounding),
     :math:`\bar Z^\star(I - J) \ne 0` at every minimiser, hence
     :math:`\bar H^\star(I - J) \ne 0`. Otherwise (the minimiser's logits may be the same for
@@ -139,8 +137,8 @@ def _logits_not_constant(ctx: Context) -> float:
     from ..solve.gap import class_constant, class_gradients, gradients
 
     s, inst = ctx.solution, ctx.instance
-    bounds = s.certificate.distance_bounds
-    if not isinstance(inst.loss, CrossEntropy) or GRADIENT_BOUND not in bounds:
+    delta = s.certificate.distance_bounds.gradient
+    if not isinstance(inst.loss, CrossEntropy) or delta is None:
         raise ValueError(
             f"the premise Hbar (I - J) != 0 needs a distance bound on Z or, for cross-entropy, on "
             f"the loss gradient; the {inst.loss.name} certificate gives neither"
@@ -159,4 +157,4 @@ def _logits_not_constant(ctx: Context) -> float:
     distance = math.sqrt(float((R * R).sum(axis=0) @ weights))
     size = math.sqrt(float((Q * Q).sum(axis=0) @ weights))
     rounding = 16 * np.finfo(np.float64).eps * math.sqrt(inst.K * inst.N) * size
-    return 0.0 if distance > bounds[GRADIENT_BOUND] + rounding else 1.0
+    return 0.0 if distance > delta + rounding else 1.0

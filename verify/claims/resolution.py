@@ -48,11 +48,12 @@ def b_bound(solution: Solution) -> float:
     if math.isinf(inst.lambda_b):
         return 0.0
     if inst.lambda_b > 0:
-        return bounds["b"]
+        assert bounds.b is not None  # every certificate bounds b for 0 < lambda_b < inf
+        return bounds.b
+    if bounds.X is None:
+        raise ValueError(f"the {inst.loss.name} certificate bounds no distance in X = WH + b1^T")
     N = inst.N
-    return (
-        bounds["X = WH + b1^T"] / math.sqrt(N) + float(np.linalg.norm(solution.Z.sum(axis=1))) / N
-    )
+    return bounds.X / math.sqrt(N) + float(np.linalg.norm(solution.Z.sum(axis=1))) / N
 
 
 def _as_solution(solution: Solution, Z: np.ndarray, b: np.ndarray, name: str) -> Solution:
@@ -66,10 +67,11 @@ def probes(case: Case, solution: Solution, pairs: int) -> Iterator[tuple[str, So
     ``pairs`` antithetic random pairs (``Tolerances.probe_pairs``). A certificate that bounds no
     distance in Z (a loss that is not strongly convex: cross-entropy) has no ball to probe, so
     there are none: such a counterexample rests on the tight solve and the second engine."""
-    if "Z = WH" not in solution.certificate.distance_bounds:
+    dZ = solution.certificate.distance_bounds.Z
+    if dZ is None:
         return
     Z, b = solution.Z, solution.b
-    dZ, db = solution.certificate.distance_bounds["Z = WH"], b_bound(solution)
+    db = b_bound(solution)
     U, sigma, Vt = np.linalg.svd(Z, full_matrices=False)
     tail = np.sqrt(np.cumsum(sigma[::-1] ** 2))[::-1]  # tail[i] = ||sigma[i:]||
     keep = int(np.sum(tail > dZ))

@@ -238,11 +238,10 @@ def _own(solved: list[Solution], case: Case) -> Solution | None:
 def _inside(mine: Solution, theirs: Solution) -> bool:
     """Whether the two certified points are within the sum of their bounds on Z and on b (never,
     when a certificate bounds no distance in Z)."""
-    if not all("Z = WH" in s.certificate.distance_bounds for s in (mine, theirs)):
+    mine_Z, theirs_Z = mine.certificate.distance_bounds.Z, theirs.certificate.distance_bounds.Z
+    if mine_Z is None or theirs_Z is None:
         return False
-    bounds = (
-        mine.certificate.distance_bounds["Z = WH"] + theirs.certificate.distance_bounds["Z = WH"]
-    )
+    bounds = mine_Z + theirs_Z
     b_bounds = resolution.b_bound(mine) + resolution.b_bound(theirs)
     return (
         float(np.linalg.norm(mine.Z - theirs.Z)) <= bounds

@@ -21,11 +21,19 @@ import numpy as np
 from ..instance import Instance
 from ..losses import MSE
 from ..tolerances import DEFAULT, Tolerances
+from .bounds import DistanceBounds
 from .mse_dual import mse_parts
 from .passes import _float64, ufm_objective
 from .residuals import FirstOrder, first_order_residuals
 
-__all__ = ["Certificate", "FirstOrder", "certify", "first_order_residuals", "ufm_objective"]
+__all__ = [
+    "Certificate",
+    "DistanceBounds",
+    "FirstOrder",
+    "certify",
+    "first_order_residuals",
+    "ufm_objective",
+]
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class Certificate:
     dual_feasibility: (
         float  # ||Lambda||_2 / mu before scaling (<= 1 means the raw residual was feasible)
     )
-    distance_bounds: dict[str, float]
+    distance_bounds: DistanceBounds
     engine: str
     tolerances: Tolerances
     certified: bool
@@ -112,7 +120,7 @@ def certify(
             nan,
             nan,
             nan,
-            {},
+            DistanceBounds(),
             engine,
             tol,
             False,

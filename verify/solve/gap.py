@@ -53,6 +53,7 @@ from scipy.linalg import lapack as _lapack
 from ..instance import Instance
 from ..losses import Loss
 from ..tolerances import Tolerances
+from .bounds import DistanceBounds
 
 __all__ = [
     "DualBound",
@@ -252,12 +253,12 @@ def loss_gap_parts(
     gap = primal - dual.value
     relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
     slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual.value))
-    bounds = {"within-class scatter": math.sqrt(2 * slack / instance.lambda_H)}
-    if 0 < instance.lambda_b < math.inf:
-        bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
-    bounds["loss gradient at WH + b1^T"] = math.sqrt(2 * loss.smoothness * N * slack) + dual.moved
-    if loss.strong_convexity > 0:
-        bounds["X = WH + b1^T"] = math.sqrt(2 * N * slack / loss.strong_convexity)
+    bounds = DistanceBounds(
+        X=math.sqrt(2 * N * slack / loss.strong_convexity) if loss.strong_convexity > 0 else None,
+        b=math.sqrt(2 * slack / instance.lambda_b) if 0 < instance.lambda_b < math.inf else None,
+        scatter=math.sqrt(2 * slack / instance.lambda_H),
+        gradient=math.sqrt(2 * loss.smoothness * N * slack) + dual.moved,
+    )
     return {
         "primal": primal,
         "dual": dual.value,

@@ -46,6 +46,7 @@ import math
 import numpy as np
 
 from ..instance import Instance
+from .bounds import DistanceBounds
 from .passes import _gap_sums, _GapSums, _objective
 
 __all__ = ["mse_parts"]
@@ -133,7 +134,9 @@ def _dual_value(
     return max(scaled, projected), ratio
 
 
-def _z_bound(instance: Instance, W: np.ndarray, sums: _GapSums, bounds: dict[str, float]) -> float:
+def _z_bound(
+    instance: Instance, W: np.ndarray, sums: _GapSums, delta: float, b_bound: float | None
+) -> float:
     r"""A bound on :math:`\|Z - Z^\star\|_F` from the bound :math:`\delta` on :math:`X = Z + b1^\top`.
 
     :math:`\lambda_b = \infty`: b = 0, so :math:`\delta`. :math:`0 < \lambda_b < \infty`:
@@ -141,18 +144,19 @@ def _z_bound(instance: Instance, W: np.ndarray, sums: _GapSums, bounds: dict[str
     :math:`Z^\star 1 = 0` (Theorem III.4a: it solves the centred bias-free problem), so
     :math:`\|Z - Z^\star\| \le \|(X - X^\star)(I - J)\| + \|Z J\| \le \delta + \|Z1\|/\sqrt N`.
     """
-    delta, N = bounds["X = WH + b1^T"], instance.N
+    N = instance.N
     if math.isinf(instance.lambda_b):
         return delta
     if instance.lambda_b > 0:
-        return delta + math.sqrt(N) * bounds["b"]
+        assert b_bound is not None
+        return delta + math.sqrt(N) * b_bound
     assert sums.h1 is not None
     return delta + float(np.linalg.norm(W @ sums.h1)) / math.sqrt(N)
 
 
 def mse_parts(
     instance: Instance, W: np.ndarray, H: np.ndarray, b: np.ndarray
-) -> tuple[float, float, float, float, float, dict[str, float]]:
+) -> tuple[float, float, float, float, float, DistanceBounds]:
     """Primal, dual, gap, relative gap, ||Lambda||_2/mu and distance bounds for MSE."""
     N = instance.N
     sums = _gap_sums(instance, W, H, b)
@@ -162,11 +166,12 @@ def mse_parts(
     relative_gap = 0.0 if gap <= 0 else gap / max(abs(primal), _TINY)
     # the computed gap is itself rounded: the distance bounds use the gap plus its rounding
     slack = max(gap, 0.0) + 16 * np.finfo(np.float64).eps * (abs(primal) + abs(dual))
-    bounds = {
-        "X = WH + b1^T": math.sqrt(2 * N * slack),
-        "within-class scatter": math.sqrt(2 * slack / instance.lambda_H),
-    }
-    if 0 < instance.lambda_b < math.inf:
-        bounds["b"] = math.sqrt(2 * slack / instance.lambda_b)
-    bounds["Z = WH"] = _z_bound(instance, W, sums, bounds)
+    X = math.sqrt(2 * N * slack)
+    b_bound = math.sqrt(2 * slack / instance.lambda_b) if 0 < instance.lambda_b < math.inf else None
+    bounds = DistanceBounds(
+        X=X,
+        Z=_z_bound(instance, W, sums, X, b_bound),
+        b=b_bound,
+        scatter=math.sqrt(2 * slack / instance.lambda_H),
+    )
     return primal, dual, gap, relative_gap, ratio, bounds
