@@ -104,3 +104,30 @@ CLAIM = SphereClaim(
     max_K=4,
     notes="(a) rests on Jensen (a cited lemma, numeric check); the sphere model's lambdas are placeholders",
 )
+
+
+def main() -> None:
+    """Counts 4:4:4, d = 3, tau = 0.5: (a) SupCon beside the class-mean classifier's loss at a
+    random H; (b) NormFace at the normalised class means of SupCon's optimum beside its proved
+    minimum."""
+    from verify.sphere.model import SphereProblem
+
+    p = SphereProblem("supcon", (4, 4, 4), 3, 0.5)
+    H = np.random.default_rng(0).normal(size=(p.N, p.d))
+    H /= np.linalg.norm(H, axis=1, keepdims=True)
+    supcon = float(value_and_grad("supcon", None, H, p.labels, np.ones(p.N), p.tau)[0])
+    _W, Hnc = nc_point(p.K, p.counts, p.d)
+    means = np.stack([Hnc[p.labels == k].mean(0) for k in range(p.K)])
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+    at_means = float(exact_loss("normface", means, Hnc, p.labels, None, p.tau).value)
+    print(f"{ID}: {p.describe()}")
+    print(f"  (a) SupCon at a random H                     {supcon:.15f}")
+    print(
+        f"      class-mean classifier's loss (<= SupCon) {_class_mean_ce(H, p.labels, p.K, p.tau):.15f}"
+    )
+    print(f"  (b) proved NormFace minimum (theory)         {bound('normface', p.K, 4, p.tau):.15f}")
+    print(f"      NormFace at the class means of the optimum {at_means:.15f}")
+
+
+if __name__ == "__main__":
+    main()

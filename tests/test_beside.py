@@ -108,3 +108,22 @@ def test_python_dash_m_runs_a_module() -> None:
     assert run.stdout.startswith("theorem-IV.1: ") and "    theory:" in run.stdout
     ((name, theory, certified),) = rows(run.stdout)
     assert name == "H = Hbar C" and np.allclose(theory, certified, atol=1e-5)
+
+
+def test_the_sphere_modules_print_their_claim_beside_local_search(capsys) -> None:
+    """Property: ``python -m proofs.sphere_imbalance`` prints, per claim, the class-structured
+    optimum beside the best full local search (equal: NC1 holds there), and
+    ``python -m proofs.sphere_scl_classifier`` SupCon above the class-mean classifier's loss and
+    the class means at NormFace's proved minimum."""
+    importlib.import_module("proofs.sphere_imbalance").main()
+    blocks = capsys.readouterr().out.split("sphere-")[1:]
+    assert len(blocks) == 2
+    for block in blocks:
+        lines = block.splitlines()
+        claimed, full = float(lines[1].split()[-1]), float(lines[2].split()[6])
+        assert abs(claimed - full) <= 1e-9 * max(1.0, abs(claimed))
+    importlib.import_module("proofs.sphere_scl_classifier").main()
+    a_supcon, a_mean, b_bound, b_means = (
+        float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()[1:]
+    )
+    assert a_mean <= a_supcon and abs(b_bound - b_means) <= 1e-12
