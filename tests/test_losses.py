@@ -336,3 +336,15 @@ def test_cvxpy_refuses_a_loss_without_a_cvxpy_form():
     inst = Instance(one_hot(3), (2, 2, 2), lambda_b=1.0, loss=Plain())
     with pytest.raises(InvalidArgument, match="has no CVXPY form"):
         solve(inst, "cvxpy")
+
+
+def test_the_ce_bias_has_no_component_along_one_when_regularised() -> None:
+    """Property: cross-entropy does not see b + t1, so every minimiser with lambda_b > 0 has
+    1^T b = 0; the engine returns that (the Newton solves, conditioned like 1/lambda_b, left
+    1e-13 along 1, which made zhu-theorem-3.1's 'b* = 0' residual 1.7e-05 on a K = 2 instance)."""
+    inst = Instance(
+        np.eye(2), (1, 1), 4, 1.79920231901, 0.0209418555457, 0.000205885131209, loss="ce"
+    )
+    s = solve(inst)
+    assert s.certified
+    assert abs(float(s.b.sum())) <= 1e-16 and float(np.linalg.norm(s.b)) <= 1e-15

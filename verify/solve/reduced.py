@@ -364,6 +364,11 @@ def solve_reduced(
                 details["gap_history"] = again["gap_history"]
                 done = details["reduced_gap"] <= target
         details["newton_rounds"] = rounds
+    if problem.bias and problem.lambda_b > 0 and problem.loss.shift_invariant:
+        # the loss does not see b + t1 (every column's logits shift alike), so 1^T b = 0 at every
+        # minimiser and removing the mean lowers lambda_b/2 ||b||^2 at no cost: it takes away the
+        # rounding the Newton solves leave along 1, which their conditioning 1/lambda_b amplifies
+        b = b - b.mean()
     K, d, N = instance.K, instance.d, instance.N
     Xt = X * math.sqrt(N)  # Zbar D^{1/2}
     U, sigma, Vt = np.linalg.svd(Xt)
