@@ -12,8 +12,9 @@ certificate's JSON uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
+
+from .record import Record
 
 __all__ = ["DistanceBounds"]
 
@@ -28,7 +29,7 @@ NAMES = {
 
 
 @dataclass(frozen=True)
-class DistanceBounds(Mapping[str, float]):
+class DistanceBounds(Record):
     """Certified distance bounds; None where there is none (module docstring)."""
 
     X: float | None = None
@@ -43,12 +44,3 @@ class DistanceBounds(Mapping[str, float]):
             for f in fields(self)
             if (value := getattr(self, f.name)) is not None
         }
-
-    def __getitem__(self, key: str) -> float:
-        return self._items()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items())
-
-    def __len__(self) -> int:
-        return len(self._items())

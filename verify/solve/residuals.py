@@ -9,7 +9,6 @@ that claim, ``proofs/lemma_iii3.py``); for any other loss they are the gradient'
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ from ..losses import MSE
 from ..tolerances import DEFAULT, Tolerances
 from .gap import gradients
 from .passes import _float64, _residual_sums, _ResidualSums
+from .record import Record
 
 __all__ = ["FirstOrder", "first_order_residuals", "loss_residuals"]
 
@@ -26,7 +26,7 @@ _TINY = np.finfo(np.float64).tiny
 
 
 @dataclass(frozen=True)
-class FirstOrder(Mapping[str, float]):
+class FirstOrder(Record):
     r"""Relative residuals of the first-order conditions at a point (0: satisfied exactly).
 
     ``W``, ``H``: stationarity in W and in H; ``b``: in the bias (None where b is fixed at 0,
@@ -47,15 +47,6 @@ class FirstOrder(Mapping[str, float]):
         if self.b is not None:
             out["stationarity b"] = self.b
         return out | {"balance": self.balance}
-
-    def __getitem__(self, key: str) -> float:
-        return self._items()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items())
-
-    def __len__(self) -> int:
-        return len(self._items())
 
 
 def _relative(residual: np.ndarray, *terms: float) -> float:
