@@ -688,17 +688,10 @@ def run_scale(
     python: str | None, sources: dict[str, str | None], timeout: float, rows: int, N: int
 ):
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from metrics_scale import make_case
+    from metrics_scale import generated_case
 
     _, d, K = SCALE
-    with tempfile.TemporaryDirectory(
-        prefix="nc-peers-scale-", dir=os.environ.get("BENCH_TMP")
-    ) as tmp:
-        folder = Path(tmp)
-        t0 = time.perf_counter()
-        make_case(folder, N, d, K)
-        generated = time.perf_counter() - t0
-        input_bytes = (folder / "X.npy").stat().st_size
+    with generated_case("nc-peers-scale-", N, d, K) as (folder, generated, input_bytes):
         tools: list[tuple[str, list[str] | None, str]] = [
             ("nc-verify", [sys.executable, __file__, "--ours-child", str(folder)], "")
         ]

@@ -31,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -152,16 +154,21 @@ def _children_peak() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
 
-def run_case(name: str, source: str, timeout: float) -> dict[str, Any]:
-    N, d, K = CASES[name]
-    with tempfile.TemporaryDirectory(
-        prefix="nc-metrics-bench-", dir=os.environ.get("BENCH_TMP")
-    ) as tmp:
+@contextmanager
+def generated_case(prefix: str, N: int, d: int, K: int) -> Iterator[tuple[Path, float, int]]:
+    """A temporary folder (under ``BENCH_TMP`` if set) holding :func:`make_case`'s files:
+    (folder, seconds to generate them, bytes of the features ``X.npy``)."""
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=os.environ.get("BENCH_TMP")) as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
         make_case(folder, N, d, K)
         generated = time.perf_counter() - t0
-        input_bytes = (folder / "X.npy").stat().st_size
+        yield folder, generated, (folder / "X.npy").stat().st_size
+
+
+def run_case(name: str, source: str, timeout: float) -> dict[str, Any]:
+    N, d, K = CASES[name]
+    with generated_case("nc-metrics-bench-", N, d, K) as (folder, generated, input_bytes):
         rows = []
         tools = ["nc-verify"] + (["nc-toolbox"] if name == "peer" else [])
         for tool in tools:  # each in a fresh process, measured one after another
