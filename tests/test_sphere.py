@@ -220,7 +220,7 @@ def test_an_unconfirmed_sphere_counterexample_is_not_a_refutation() -> None:
     from verify.sphere.claim import SphereClaim, case
     from verify.sphere.exact import DIGITS
 
-    def flaky(ctx):  # type: ignore[no-untyped-def]
+    def flaky(ctx):
         return {"fails only at 50 digits": 1.0 if DIGITS[-1] == 50 else 0.0}
 
     claim = SphereClaim(id="test-flaky", title="t", statement="s", reference="r",
@@ -338,14 +338,140 @@ def test_the_lift_check_sees_a_critical_point_that_is_no_minimum() -> None:
     assert not lifted.holds(DEFAULT.sphere_gradient, DEFAULT.sphere_hessian)  # ... not a minimum
 
 
-def test_transport_is_the_block_diagonal_change_of_basis() -> None:
-    from scipy.linalg import block_diag
+def _rows(W: np.ndarray | None, H: np.ndarray) -> np.ndarray:
+    return H if W is None else np.concatenate([W, H], axis=-2)
 
-    from verify.sphere.solve import _transport
 
-    rng = np.random.default_rng(4)
-    T = rng.normal(size=(2, 3, 2, 2))
-    Hc = rng.normal(size=(2, 6, 6))
-    for a in range(2):
-        Tb = block_diag(*T[a])
-        assert np.allclose(_transport(Hc, T)[a], Tb @ Hc[a] @ Tb.T, atol=1e-13)
+def _euclidean_gradient(
+    loss: str, X: np.ndarray, K: int, labels: np.ndarray, m: np.ndarray, tau: float
+) -> np.ndarray:
+    W = X[..., :K, :] if K else None
+    _, gW, gH = value_and_grad(loss, W, X[..., K:, :], labels, m, tau)
+    return _rows(gW, gH)
+
+
+# multiplicities: one sample a row, non-integer per row, and one set per batch entry
+_MULTIPLICITIES = ("ones", "weights", "per-batch")
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+@pytest.mark.parametrize("kind", _MULTIPLICITIES)
+def test_closed_form_euclidean_hessian_matches_central_differences_of_the_gradient(
+    loss: str, kind: str
+) -> None:
+    """Column by column, the closed-form Hessian against central differences of the analytic
+    gradient (itself tested against the value), at random points off NC, in the full
+    coordinates of R^d per row (identity bases); its gradient is the loss's gradient."""
+    from verify.sphere.hessian import hessian_in_bases
+
+    rng = np.random.default_rng(7)
+    labels, tau, d = np.array([0, 0, 1, 1, 1, 2, 2]), 0.4, 4
+    M, K = len(labels), 0 if loss == "supcon" else 3
+    m = {"ones": np.ones(M), "weights": rng.uniform(1.5, 4.0, M),
+         "per-batch": rng.uniform(1.5, 4.0, (2, M))}[kind]  # fmt: skip
+    X = _unit(rng, 2, K + M, d)
+    W = X[:, :K] if K else None
+    Hb, grad = hessian_in_bases(loss, W, X[:, K:], labels, m, tau,
+                                np.broadcast_to(np.eye(d), (2, K + M, d, d)))  # fmt: skip
+    assert np.allclose(grad, _euclidean_gradient(loss, X, K, labels, m, tau), atol=1e-14)
+    h, fd = 1e-5, np.zeros_like(Hb)
+    for j in range((K + M) * d):
+        E = np.zeros_like(X)
+        E[:, j // d, j % d] = h
+        up = _euclidean_gradient(loss, X + E, K, labels, m, tau)
+        down = _euclidean_gradient(loss, X - E, K, labels, m, tau)
+        fd[:, :, j] = ((up - down) / (2 * h)).reshape(2, -1)
+    scale = np.max(np.abs(Hb))
+    assert scale > 0.1  # not vacuous
+    assert np.max(np.abs(Hb - fd)) <= 1e-8 * scale
+    assert np.allclose(Hb, np.swapaxes(Hb, -1, -2), rtol=0, atol=1e-14 * scale)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_closed_form_riemannian_hessian_is_the_second_derivative_along_the_retraction(
+    loss: str,
+) -> None:
+    """v^T Hess f(x) v = d^2/dt^2 f(R(x + t v)) at t = 0 for the row normalisation R, a
+    second-order retraction, at any point (not only critical ones): this checks the projection
+    and the sphere's curvature term (-x_r^T grad_r f), which differences of the gradient alone
+    do not."""
+    from verify.sphere.hessian import tangent_hessian
+    from verify.sphere.solve import _normalise, _tangent_bases
+
+    rng = np.random.default_rng(8)
+    labels, tau, d = np.arange(3), 0.6, 4
+    K = 0 if loss == "supcon" else 3
+    m = np.array([5.0, 2.0, 3.0])
+    X = _unit(rng, K + 3, d)
+    B = _tangent_bases(X)
+    Hr = tangent_hessian(loss, X[:K] if K else None, X[K:], labels, m, tau, B)
+    assert np.allclose(Hr, Hr.T, atol=1e-14)
+
+    def f(Y: np.ndarray) -> float:
+        return float(value_and_grad(loss, Y[:K] if K else None, Y[K:], labels, m, tau)[0])
+
+    radial = np.sum(_euclidean_gradient(loss, X, K, labels, m, tau) * X, axis=-1)
+    assert np.max(np.abs(radial)) > 0.05  # the curvature term matters at this point
+    t = 1e-3
+    for _ in range(6):
+        c = np.asarray(rng.standard_normal((Hr.shape[0],)))
+        V = (c.reshape(K + 3, 1, d - 1) @ B)[:, 0, :]  # tangent: each row orthogonal to x_r
+        second = (f(_normalise(X + t * V)) - 2 * f(X) + f(_normalise(X - t * V))) / t**2
+        assert abs(c @ Hr @ c - second) <= 1e-5 * max(1.0, abs(second)), (c @ Hr @ c, second)
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_newton_phase_hessian_of_selected_starts_matches_forward_differences(loss: str) -> None:
+    """The objective's Hessian of a hunt's batch (per-start multiplicities, a subset of the
+    starts selected) in the tangent bases, against forward differences of the Riemannian
+    gradient's coordinates along each basis vector (the finite-difference Hessians it replaced)."""
+    from verify.sphere.solve import _normalise, _Objective, _tangent_bases
+
+    rng = np.random.default_rng(9)
+    p = SphereProblem(loss, (6, 2, 2), 3, 0.5)
+    f = _Objective(p, reduced=True)
+    f.m = rng.uniform(2.0, 6.0, size=(5, 3))
+    sel = np.array([4, 1, 2])
+    X = _normalise(rng.normal(size=(3, f.rows(), 3)))
+    B = _tangent_bases(X)
+    Hr = f.hessian(X, sel, B)
+    a, rows, k = 3, f.rows(), 2
+    _, G = f(X, sel)
+    h, fd = 1e-6, np.zeros_like(Hr)
+    for j in range(rows * k):
+        V = np.zeros_like(X)
+        V[:, j // k] = B[:, j // k, j % k]
+        _, Gp = f(X + h * V, sel)
+        _, Gm = f(X - h * V, sel)
+        D = (Gp - Gm) / (2 * h)  # Euclidean Hessian times b_j
+        radial = np.sum(G * X, axis=-1)  # (a, rows)
+        col = D - radial[:, :, None] * V  # minus the curvature term along b_j
+        fd[:, :, j] = (B @ col[..., None]).reshape(a, -1)  # in the tangent bases
+    assert np.max(np.abs(Hr - fd)) <= 1e-7 * max(1.0, np.max(np.abs(Hr)))
+
+
+def test_batched_cholesky_flags_indefinite_matrices_with_and_without_the_gufunc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shift search's factorisation: NaN exactly where a matrix is not positive definite,
+    by numpy's batched gufunc and by the one-at-a-time LAPACK fallback alike, and the Newton
+    direction the same through both."""
+    import verify.sphere.solve as solve
+    from verify.sphere.solve import _batched_cholesky, _newton_direction
+
+    rng = np.random.default_rng(10)
+    A = rng.normal(size=(5, 4, 4))
+    S = A @ np.swapaxes(A, 1, 2) + 0.1 * np.eye(4)  # positive definite
+    S[1] -= 20 * np.eye(4)  # not
+    S[3, 0, 0] = -1.0  # not (a negative diagonal entry)
+    g = rng.normal(size=(5, 4))
+    ref = _batched_cholesky(S)
+    direction = _newton_direction(S, g)
+    monkeypatch.setattr(solve, "_cholesky_lo", None)
+    slow = _batched_cholesky(S)
+    bad = np.array([False, True, False, True, False])
+    for L in (ref, slow):
+        assert np.array_equal(np.isnan(L).all(axis=(1, 2)), bad)
+        assert np.allclose(L[~bad] @ np.swapaxes(L[~bad], 1, 2), S[~bad], atol=1e-12)
+    assert np.allclose(_newton_direction(S, g), direction, rtol=1e-12, atol=0)
+    assert np.all(np.sum(direction * g, axis=1) < 0)

@@ -9,16 +9,22 @@ pymanopt's solvers run one start at a time through an autodiff backend, so its p
 overhead alone would exceed our target of 50 instances (x 10 starts) per second; the gradients
 here are analytic and tested against finite differences, and the batched iteration is ~60 lines.
 
+A hunt's search (:func:`local_search_many`) follows a few descent steps with a batched
+Riemannian Newton phase whose Hessians are in closed form (:mod:`verify.sphere.hessian`, tested
+against finite differences), one per start and iteration.
+
 At the best point the Riemannian Hessian
 :math:`\operatorname{Hess} f(x)[v] = (I - xx^\top)\,\nabla^2 f(x) v - (x^\top \nabla f(x))\, v`
 (row by row) is assembled in an orthonormal tangent basis from central differences of the
 Euclidean gradient, and its spectrum recorded: a local minimum has it positive semidefinite (the
-rotations of R^d give zero eigenvalues). Local search never proves a global minimum; a claim
-resting on it alone is ``supported``.
+rotations of R^d give zero eigenvalues). That check uses the gradient alone, not the closed-form
+Hessian that steered the search. Local search never proves a global minimum; a claim resting on
+it alone is ``supported``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +32,18 @@ import numpy as np
 from scipy.linalg import lapack
 
 from ..tolerances import DEFAULT, Tolerances
+from .hessian import tangent_hessian
 from .losses import value_and_grad
 from .model import SphereProblem
 from .reduction import reduced_weights
+
+_cholesky_lo: Callable[[np.ndarray], np.ndarray] | None
+try:  # the batched Cholesky gufunc behind numpy.linalg.cholesky (NaN where it fails)
+    from numpy.linalg._umath_linalg import cholesky_lo as _gufunc
+
+    _cholesky_lo = _gufunc
+except ImportError:  # pragma: no cover - another numpy layout: one start at a time
+    _cholesky_lo = None
 
 __all__ = [
     "LocalSearch",
@@ -45,12 +60,10 @@ HESSIAN_DENSE = 800  # tangent dimensions up to which the Hessian is built dense
 HESSIAN_BATCH = 4e6  # array entries per batch of perturbed points in the dense Hessian
 NEWTON_ITER = 40  # iterations of the Newton phase of a hunt's search
 NEWTON_WARMUP = 10  # gradient-descent iterations before it
-NEWTON_PROGRESS = 0.9  # a quasi-Newton step must cut the gradient norm by this factor
-NEWTON_REUSE = 5  # quasi-Newton steps in a row between finite-difference Hessians
 NEWTON_RADIUS = 0.5  # the largest Newton step (Frobenius norm over all rows)
 NEWTON_FLOOR = 1e-6  # the damping of the Newton step, relative to the largest |entry|
+NEWTON_SHIFTS = 40  # 4-fold growths of the shift: 4^40 NEWTON_FLOOR exceeds any finite spectrum
 ROUNDING = 1e-14  # a value change below this (relative) is rounding, not an increase
-NEWTON_FD = 1e-7  # forward-difference step of the Newton phase's Hessian
 FD_STEP = 1e-5  # step of the central differences of the gradient (relative to unit rows)
 
 
@@ -129,6 +142,15 @@ class _Objective:
         G = gH if gW is None else np.concatenate([gW, gH], axis=-2)
         return v, G
 
+    def hessian(self, X: np.ndarray, sel: np.ndarray | None, B: np.ndarray) -> np.ndarray:
+        """The Riemannian Hessians at the points X (a, rows, d) in the tangent bases B, closed
+        form (:func:`verify.sphere.hessian.tangent_hessian`), (a, D, D)."""
+        K = self.K
+        W = X[..., :K, :] if K else None
+        m = self.m[sel] if sel is not None and self.m.ndim == 2 else self.m
+        return tangent_hessian(self.problem.loss, W, X[..., K:, :], self.labels, m,
+                               self.problem.tau, B)  # fmt: skip
+
     def rows(self) -> int:
         return self.K + len(self.labels)
 
@@ -189,87 +211,65 @@ def _tangent_bases(X: np.ndarray) -> np.ndarray:
     return Hh[..., 1:, :]  # rows orthonormal and orthogonal to Hh[..., 0, :] = -sign x
 
 
-def _tangent_hessians(f: _Objective, X: np.ndarray, sel: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """The Riemannian Hessians of a batch of points X (a, rows, d) in the tangent bases B
-    (a, rows, d - 1, d), as (a, D, D) with D = rows (d - 1): forward differences of the
-    Euclidean gradient along every basis vector (all perturbed points of the batch in one
-    evaluation), projected, minus the row-wise x^T grad f (the sphere's curvature term)."""
-    a, rows, d = X.shape
-    D = rows * (d - 1)
-    V = np.zeros((a, D, rows, d))
-    for r in range(rows):
-        V[:, r * (d - 1) : (r + 1) * (d - 1), r, :] = B[:, r]
-    _, Gs = f((X[:, None] + NEWTON_FD * V).reshape(a * D, rows, d), np.repeat(sel, D))
-    _, G = f(X, sel)
-    cols = (Gs.reshape(a, D, rows, d) - G[:, None]) / NEWTON_FD  # column j: d grad along b_j
-    # [i, j] = b_i^T (d grad along b_j), row by row: (a, rows, d - 1, d) @ (a, rows, d, D)
-    Hm = (B @ np.transpose(cols, (0, 2, 3, 1))).reshape(a, D, D)
-    radial = np.repeat(np.sum(G * X, axis=-1), d - 1, axis=1)  # (a, D)
-    # forward differences: the Hessian only preconditions the step; acceptance is judged on
-    # the loss and its gradient themselves
-    return (Hm + np.swapaxes(Hm, 1, 2)) / 2 - radial[:, :, None] * np.eye(D)
-
-
-def _newton_direction(Hs: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """-(H + sigma I)^{-1} g per start, by Cholesky, with the smallest shift sigma found (from
-    ``NEWTON_FLOOR`` times the largest |entry|, growing 4-fold) that makes H + sigma I positive
-    definite: the Newton step near a minimum (the small shift damps the zero modes of the
-    rotations and the differences' noise), a Levenberg-Marquardt step, always a descent
-    direction, where the Hessian is indefinite."""
-    a, D, _ = Hs.shape
-    scale = np.maximum(1.0, np.max(np.abs(Hs), axis=(1, 2)))
-    eye = np.eye(D)
-    shifted = Hs + (NEWTON_FLOOR * scale)[:, None, None] * eye
-    try:  # every start positive definite at the smallest shift (near minima): one batched solve
-        np.linalg.cholesky(shifted)
-        return -np.linalg.solve(shifted, g[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        pass
-    out = np.empty((a, D))
-    for i in range(a):  # LAPACK per start: ~25x cheaper than an eigendecomposition
-        sigma = NEWTON_FLOOR * scale[i]
-        while True:
-            chol, info = lapack.dpotrf(Hs[i] + sigma * eye, lower=1)
-            if info == 0:
-                x, info = lapack.dpotrs(chol, g[i], lower=1)
-                if info == 0:
-                    break
-            sigma *= 4.0  # positive definite once sigma exceeds -lambda_min: it terminates
-        out[i] = -x
+def _batched_cholesky(A: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factors of a batch (a, D, D), NaN where a matrix is not positive definite
+    (numpy's gufunc with the error callback off; :func:`numpy.linalg.cholesky` raises for the
+    whole batch instead, so without the gufunc one start at a time)."""
+    if _cholesky_lo is not None:
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+            return _cholesky_lo(A)
+    out = np.full_like(A, np.nan)
+    for i in range(len(A)):
+        chol, info = lapack.dpotrf(A[i], lower=1, clean=1)
+        if info == 0:
+            out[i] = chol
     return out
 
 
-def _transport(Hc: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """A batch of Hessians (a, rows k, rows k) in coordinates c, expressed in coordinates
-    T c (T block diagonal, (a, rows, k, k): one change of basis per row): T H T^T."""
-    a, rows, k, _ = T.shape
-    left = (T @ Hc.reshape(a, rows, k, rows * k)).reshape(a, rows * k, rows, k)
-    right = np.swapaxes(left, 1, 2) @ np.swapaxes(T, -1, -2)  # (a, rows, rows k, k)
-    return np.swapaxes(right, 1, 2).reshape(a, rows * k, rows * k)
+def _newton_direction(Hs: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """-(H + sigma I)^{-1} g per start, with the smallest shift sigma = ``NEWTON_FLOOR`` times
+    the largest |entry| times 4^k (k = 0, 1, ...) that makes H + sigma I positive definite (its
+    Cholesky factorisation succeeds): the Newton step near a minimum (the small shift damps the
+    zero modes of the rotations), a Levenberg-Marquardt step, always a descent direction, where
+    the Hessian is indefinite. Every start's factorisation is one batched call per shift, the
+    starts that fail retried at 4 times their shift."""
+    a, D, _ = Hs.shape
+    scale = np.maximum(1.0, np.max(np.abs(Hs), axis=(1, 2)))
+    sigma = NEWTON_FLOOR * scale
+    eye = np.eye(D)
+    shifted = trial = Hs + sigma[:, None, None] * eye
+    todo, grown = np.arange(a), False
+    for _ in range(NEWTON_SHIFTS):  # positive definite once sigma exceeds -lambda_min
+        chol = _batched_cholesky(trial)
+        failed = np.isnan(chol[:, 0, 0]) | np.isnan(chol[:, -1, -1])
+        todo = todo[failed]
+        if not todo.size:
+            break
+        sigma[todo] *= 4.0
+        grown = True
+        trial = Hs[todo] + sigma[todo, None, None] * eye
+    if grown:  # some shifts grew: the matrices that factorised
+        shifted = Hs + sigma[:, None, None] * eye
+    shifted[todo] = sigma[todo, None, None] * eye  # no shift sufficed (not finite): descent
+    return -np.linalg.solve(shifted, g[..., None])[..., 0]
 
 
 def _newton(
     f: _Objective, X: np.ndarray, tol: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Batched Riemannian Newton: the step -(H + sigma I)^{-1} g of :func:`_newton_direction`
-    in each start's tangent bases, capped at ``NEWTON_RADIUS``, retracted by normalising rows,
-    with Armijo backtracking; where the values no longer resolve the decrease (rounding), a step
-    is accepted when it lowers the gradient norm without raising the value beyond rounding. Near
-    a non-degenerate minimum it converges quadratically, so a few iterations reach ``tol`` where
-    gradient descent crawls. Between finite-difference Hessians a start takes quasi-Newton
-    steps: its Hessian is moved to the new point's tangent bases (:func:`_transport`) and
-    corrected by the SR1 update from the step and the change of gradient, for up to
-    ``NEWTON_REUSE`` steps in a row while each cuts the gradient norm by ``NEWTON_PROGRESS``
-    (the Hessian only preconditions the step: the acceptance tests stay exact); a start whose
-    quasi-Newton step fails gets a fresh Hessian, and only a fresh one that finds no step
-    ends the start (as stationary as the arithmetic allows)."""
+    """Batched Riemannian Newton: at every iteration each start's Riemannian Hessian in its
+    tangent bases, in closed form (:meth:`_Objective.hessian`), and the step
+    -(H + sigma I)^{-1} g of :func:`_newton_direction`, capped at ``NEWTON_RADIUS``, retracted by
+    normalising rows, with Armijo backtracking; where the values no longer resolve the decrease
+    (rounding), a step is accepted when it lowers the gradient norm without raising the value
+    beyond rounding. Near a non-degenerate minimum it converges quadratically, so a few
+    iterations reach ``tol`` where gradient descent crawls. A start whose step finds no
+    acceptable point at any halving ends there (as stationary as the arithmetic allows); the
+    Hessian only preconditions the step, the acceptance tests are on the loss and its gradient."""
     v, G = f(X)
     R = riemannian_gradient(X, G)
     n, rows, d = X.shape
     done = np.zeros(n, dtype=bool)
-    fresh = np.ones(n, dtype=bool)  # compute the Hessian anew at the next iteration
-    reused = np.zeros(n, dtype=int)  # times the cached Hessian has been reused
-    cache = np.zeros((n, rows * (d - 1), rows * (d - 1)))
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
         norms = np.sqrt(np.sum(R * R, axis=(-2, -1)))
@@ -280,10 +280,7 @@ def _newton(
         Xa, va, Ra = X[idx], v[idx], R[idx]
         B = _tangent_bases(Xa)  # (a, rows, d - 1, d)
         g = (B @ Ra[..., None]).reshape(idx.size, -1)  # the gradient in the tangent bases
-        new = fresh[idx]
-        if new.any():
-            cache[idx[new]] = _tangent_hessians(f, Xa[new], idx[new], B[new])
-        c = _newton_direction(cache[idx], g).reshape(idx.size, rows, d - 1)
+        c = _newton_direction(f.hessian(Xa, idx, B), g).reshape(idx.size, rows, d - 1)
         step = (c[..., None, :] @ B)[..., 0, :]
         size = np.sqrt(np.sum(step * step, axis=(-2, -1)))
         step *= np.minimum(1.0, NEWTON_RADIUS / np.maximum(size, 1e-300))[:, None, None]
@@ -308,28 +305,9 @@ def _newton(
             if not todo.any():
                 break
             t = np.where(todo, t * 0.5, t)
-        Rn = riemannian_gradient(Xn, Gn)
-        # the cached Hessian moved to the new point's bases and corrected by the SR1 update
-        # from the step and the change of gradient there (a quasi-Newton step between the
-        # finite-difference Hessians)
-        Bn = _tangent_bases(Xn)
-        moved = _transport(cache[idx], Bn @ np.swapaxes(B, -1, -2))
-        s_t = (Bn @ (Xn - Xa)[..., None]).reshape(idx.size, -1)
-        r_t = (Bn @ (Rn - Ra)[..., None]).reshape(idx.size, -1) - (moved @ s_t[..., None])[..., 0]
-        denom = np.sum(r_t * s_t, axis=1)
-        safe = ~todo & (
-            np.abs(denom) > 1e-8 * np.linalg.norm(r_t, axis=1) * np.linalg.norm(s_t, axis=1)
-        )
-        moved[safe] += r_t[safe, :, None] * r_t[safe, None, :] / denom[safe, None, None]
-        cache[idx] = np.where(todo[:, None, None], cache[idx], moved)
-        X[idx], v[idx], G[idx], R[idx] = Xn, vn, Gn, Rn
-        after = np.sqrt(np.sum(Rn**2, axis=(-2, -1)))
-        full = ~todo & (after <= NEWTON_PROGRESS * norms[idx])
-        reused[idx] = np.where(new, 0, reused[idx] + 1)
-        # quasi-Newton while the steps stay full and the gradient halves, up to NEWTON_REUSE
-        # times in a row; else a fresh finite-difference Hessian
-        fresh[idx] = ~full | (reused[idx] >= NEWTON_REUSE)
-        done[idx[todo & new]] = True  # a fresh Hessian and no acceptable step: its floor
+        X[idx], v[idx], G[idx] = Xn, vn, Gn
+        R[idx] = riemannian_gradient(Xn, Gn)
+        done[idx[todo]] = True  # no acceptable step at any halving: its floor
     return X, v, R, it
 
 
@@ -430,7 +408,7 @@ def local_search_many(
     batch for all their starts: they must share the loss, K, d and tau (an imbalance hunt's
     ratios), and differ only in the counts, which enter as per-start multiplicities. With
     ``newton`` (the default) ``NEWTON_WARMUP`` descent steps are followed by the batched
-    saddle-free Newton method (:func:`_newton`), else descent alone. No Hessian spectrum (a
+    shifted Newton method (:func:`_newton`), else descent alone. No Hessian spectrum (a
     hunt's instances are many); each problem's best start is returned."""
     starts = tol.sphere_starts if starts is None else starts
     first = problems[0]
