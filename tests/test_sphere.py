@@ -475,3 +475,35 @@ def test_batched_cholesky_flags_indefinite_matrices_with_and_without_the_gufunc(
         assert np.allclose(L[~bad] @ np.swapaxes(L[~bad], 1, 2), S[~bad], atol=1e-12)
     assert np.allclose(_newton_direction(S, g), direction, rtol=1e-12, atol=0)
     assert np.all(np.sum(direction * g, axis=1) < 0)
+
+
+def test_cli_hunt_prints_the_full_problem_check_of_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`verify sphere hunt` shows, per ratio, whether the lift of the reduced optimum is first-
+    and second-order critical on the full problem, with the numbers the JSON records; a row
+    that is not critical says so."""
+    import json
+
+    from rich.console import Console
+
+    from verify.cli import main
+    from verify.cli.sphere import hunt_table
+
+    out = tmp_path / "h.json"
+    assert main(["sphere", "hunt", "--loss", "ntce", "--tau", "0.5", "--K", "3", "--n", "2",
+                 "--ratios", "1,5", "--starts", "3", "--json", str(out)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert "full problem" in text and "Hessian min" in text
+    for row in data["rows"]:
+        assert row["lift_critical"] is True
+        full = row["full_problem"]
+        assert f"{full['gradient_norm']:.1e}, {full['hessian_min']:.1e}" in text
+    assert text.count(" critical │") == len(data["rows"]) and "NOT critical" not in text
+    bad = dict(data["rows"][0], lift_critical=False,
+               full_problem={"gradient_norm": 2e-3, "hessian_min": -0.5, "hessian_max": 4.0})  # fmt: skip
+    console = Console(record=True, width=200)
+    console.print(hunt_table(dict(data, rows=[bad])))
+    rendered = console.export_text()
+    assert "NOT critical" in rendered and "2.0e-03, -5.0e-01" in rendered

@@ -21,7 +21,15 @@ from ..errors import InvalidArgument, InvalidFile
 from ..io import atomic_write_json
 from .common import console, positive_int
 
-__all__ = ["add_parser", "parse_counts", "run_hunt", "run_metrics", "run_solve"]
+__all__ = [
+    "add_parser",
+    "full_problem_cells",
+    "hunt_table",
+    "parse_counts",
+    "run_hunt",
+    "run_metrics",
+    "run_solve",
+]
 
 
 def parse_counts(text: str) -> tuple[int, ...]:
@@ -174,16 +182,26 @@ def run_solve(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_hunt(args: argparse.Namespace) -> int:
-    from ..sphere.hunt import imbalance_hunt
+def full_problem_cells(row: dict[str, Any]) -> tuple[str, str]:
+    """A hunt row's check of the class-structured reduction on the full problem (all N
+    features, at the lift of the reduced optimum), first and second order: the verdict, and
+    the Riemannian gradient norm and smallest Hessian eigenvalue it rests on."""
+    full = row["full_problem"]
+    verdict = "critical" if row["lift_critical"] else "NOT critical"
+    return verdict, f"{full['gradient_norm']:.1e}, {full['hessian_min']:.1e}"
 
-    ratios = tuple(int(x) for x in str(args.ratios).split(","))
-    d = args.K - 1 if args.d is None else args.d
-    data = imbalance_hunt(args.loss, args.K, args.n, d, args.tau, ratios, args.starts, args.seed)
-    if args.json:
-        atomic_write_json(args.json, data)
-    table = Table(title=f"{args.loss}, K={args.K}, minority n={args.n}, d={d}, tau={args.tau}")
-    for col in ("ratio", "best", "at ETF", "certified gap below ETF", "minority cosine"):
+
+def hunt_table(data: dict[str, Any]) -> Table:
+    """The table of ``verify sphere hunt``: one row per ratio."""
+    table = Table(
+        title=f"{data['loss']}, K={data['K']}, minority n={data['n']}, d={data['d']}, "
+        f"tau={data['tau']}",
+        caption="full problem: the reduced optimum lifted to all N features, critical when "
+        "|grad| <= sphere_gradient and the Hessian's smallest eigenvalue >= -sphere_hessian "
+        "(relative to the largest)",
+    )
+    for col in ("ratio", "best", "at ETF", "certified gap below ETF", "minority cosine",
+                "full problem", "|grad|, Hessian min"):  # fmt: skip
         table.add_column(col, justify="right")
     for row in data["rows"]:
         table.add_row(
@@ -192,8 +210,20 @@ def run_hunt(args: argparse.Namespace) -> int:
             f"{row['etf']:.10f}",
             f"{row['certified_below_etf']:.2e}",
             f"{row['minority_cosine']:.4f}",
+            *full_problem_cells(row),
         )
-    console.print(table)
+    return table
+
+
+def run_hunt(args: argparse.Namespace) -> int:
+    from ..sphere.hunt import imbalance_hunt
+
+    ratios = tuple(int(x) for x in str(args.ratios).split(","))
+    d = args.K - 1 if args.d is None else args.d
+    data = imbalance_hunt(args.loss, args.K, args.n, d, args.tau, ratios, args.starts, args.seed)
+    if args.json:
+        atomic_write_json(args.json, data)
+    console.print(hunt_table(data))
     if args.json:
         console.print(f"wrote {args.json}")
     return 0
