@@ -50,6 +50,7 @@ def _claim(cid: str, loss: str, what: str, bound: str, lines: str) -> SphereClai
         reference=f"arXiv 2605.20302 (NONL, losses.py {lines}); bound derived by nc-verify",
         hypotheses=HYPOTHESES,
         conclusion=optimum_conclusion(loss),
+        sphere_loss=loss,
         derivation=cid,
         group="sphere-nc",
         max_K=4,

@@ -34,6 +34,7 @@ CLAIM = SphereClaim(
     reference="arXiv 2605.20302 (NormFace, losses.py l. 120-122); bound: Lu & Steinerberger 2022",
     hypotheses=HYPOTHESES,
     conclusion=optimum_conclusion("normface"),
+    sphere_loss="normface",
     derivation=ID,
     group="sphere-nc",
     max_K=4,

@@ -33,6 +33,7 @@ CLAIM = SphereClaim(
     reference="arXiv 2605.20302 (NTCE, losses.py l. 175-196); bound derived by nc-verify",
     hypotheses=HYPOTHESES,
     conclusion=optimum_conclusion("ntce"),
+    sphere_loss="ntce",
     derivation=ID,
     group="sphere-nc",
     max_K=4,

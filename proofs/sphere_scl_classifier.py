@@ -99,6 +99,7 @@ CLAIM = SphereClaim(
     reference="abstract of arXiv 2605.20302, made precise by nc-verify (the paper's statement was not available)",
     hypotheses=HYPOTHESES,
     conclusion=conclusion,
+    sphere_loss="supcon",
     derivation=ID,
     group="sphere-scl",
     max_K=4,

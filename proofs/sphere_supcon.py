@@ -33,6 +33,7 @@ CLAIM = SphereClaim(
     reference="Graf et al. 2021 (ICML), Thm 2; arXiv 2605.20302 (SCL, losses.py l. 71-100)",
     hypotheses=HYPOTHESES,
     conclusion=optimum_conclusion("supcon"),
+    sphere_loss="supcon",
     derivation=ID,
     group="sphere-nc",
     max_K=4,

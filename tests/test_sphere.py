@@ -161,6 +161,34 @@ def test_planted_etf_under_10_to_1_imbalance_is_refuted_through_check() -> None:
     verdict = check(PLANTED["sphere-etf-10to1-nonl-per-sample"], examples=1, shrink=False)
     assert verdict.status == "refuted", verdict.reason
     assert verdict.confirmation["certificate"]["claimed_point"]["name"] == "simplex ETF"
+    # the counterexample is described by the sphere's own parameters, not placeholder lambdas
+    ce = verdict.counterexample
+    assert ce is not None
+    inst, tau = ce.case.instance, ce.case.drawn["tau"]
+    assert verdict.reason == (
+        f"certified counterexample: sphere: loss=nonl-per-sample, K={inst.K}, "
+        f"counts={list(inst.counts)}, d={inst.d}, tau={tau:.10g}"
+    )
+    assert "lambda" not in verdict.reason and "hypotheses" not in verdict.reason
+
+
+def test_a_sphere_case_describes_itself_by_the_sphere_parameters() -> None:
+    from proofs import REGISTRY
+    from verify.sphere.claim import case
+
+    assert (
+        case((3, 3), 2, 0.25, "ntce").describe()
+        == "sphere: loss=ntce, K=2, n=3 each, d=2, tau=0.25"
+    )
+    assert case((4, 1, 1), 3, 1 / 3).describe() == (
+        "sphere: K=3, counts=[4, 1, 1], d=3, tau=0.3333333333"
+    )
+    for cid in ("sphere-nonl-bidirectional-nc", "sphere-scl-class-mean-classifier",
+                "sphere-ntce-nc1-imbalanced"):  # fmt: skip
+        claim = REGISTRY[cid]
+        for c in claim.corners():
+            text = c.describe()
+            assert text.startswith(f"sphere: loss={claim.sphere_loss}, K=") and "lambda" not in text
 
 
 def test_sphere_planted_claims_are_in_the_planted_bank() -> None:

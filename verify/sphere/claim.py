@@ -13,12 +13,15 @@ own confirmation (a feasible point certified below the claimed optimum in interv
 claims are checked at d >= K; d = K - 1 is exercised by tests/test_sphere*.py and the CLI.
 
 A conclusion never calls ``ctx.solve`` (there is no UFM solve): it builds its own
-:class:`~verify.sphere.model.SphereProblem` with :func:`problem`.
+:class:`~verify.sphere.model.SphereProblem` with :func:`problem`. A case describes itself by the
+sphere's own parameters (:class:`SphereCase`: the claim's loss, K, the counts, d, tau), never by
+the placeholder lambdas, so a counterexample's text (``verify check``, the report) names the
+instance it is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,7 +35,7 @@ from ..strategies import Case
 from ..tolerances import Tolerances
 from .model import SphereProblem
 
-__all__ = ["HYPOTHESES", "SphereClaim", "case", "problem"]
+__all__ = ["HYPOTHESES", "SphereCase", "SphereClaim", "case", "problem"]
 
 #: the placeholder hypotheses every sphere claim states (see the module docstring)
 HYPOTHESES = ("one_hot", "balanced", "c_below_1", "lambda_b_zero")
@@ -40,11 +43,26 @@ PLACEHOLDER_LAMBDA = 1e-3
 TAU_RANGE = (0.05, 2.0)
 
 
-def case(counts: tuple[int, ...], d: int, tau: float) -> Case:
-    """A case of the sphere model: counts, d (>= K), tau."""
+@dataclass(frozen=True, eq=False)
+class SphereCase(Case):
+    """A case of the sphere model; ``loss`` is the claim's (None when it names none)."""
+
+    loss: str | None = field(default=None)
+
+    def describe(self) -> str:
+        """One readable line in the sphere's own parameters: the loss, K, the counts, d, tau
+        (10 digits, as drawn), not the placeholder lambdas or the hypotheses they satisfy."""
+        inst = self.instance
+        counts = f"n={inst.counts[0]} each" if inst.balanced else f"counts={list(inst.counts)}"
+        loss = f"loss={self.loss}, " if self.loss else ""
+        return f"sphere: {loss}K={inst.K}, {counts}, d={inst.d}, tau={self.drawn['tau']:.10g}"
+
+
+def case(counts: tuple[int, ...], d: int, tau: float, loss: str | None = None) -> SphereCase:
+    """A case of the sphere model: counts, d (>= K), tau, and the claim's loss."""
     K = len(counts)
     inst = Instance(np.eye(K), tuple(counts), d, PLACEHOLDER_LAMBDA, PLACEHOLDER_LAMBDA, 0.0)
-    return Case(inst, None, {"tau": float(tau)})
+    return SphereCase(inst, None, {"tau": float(tau)}, loss)
 
 
 def problem(ctx: Context, loss: str) -> SphereProblem:
@@ -61,9 +79,11 @@ def problem(ctx: Context, loss: str) -> SphereProblem:
 
 @dataclass(frozen=True)
 class SphereClaim(Claim):
-    """A claim about the sphere model; ``min_n`` is the smallest class size it speaks about."""
+    """A claim about the sphere model; ``min_n`` is the smallest class size it speaks about,
+    ``sphere_loss`` the loss it is about (named in its cases' descriptions)."""
 
     model: ClassVar[str] = "sphere"
+    sphere_loss: str | None = None
     max_n: int = 3
     min_n: int = 2
     balanced_only: bool = True
@@ -85,22 +105,22 @@ class SphereClaim(Claim):
                 )
             d = K + data(st.integers(0, self.max_extra_d))
             log_tau = data(st.floats(np.log(TAU_RANGE[0]), np.log(TAU_RANGE[1])))
-            return case(counts, d, float(np.exp(log_tau)))
+            return case(counts, d, float(np.exp(log_tau)), self.sphere_loss)
 
         return draw()
 
     def corners(self) -> list[Case]:
         n, c = self.min_n, self._counts
         d = lambda K, extra: K + min(extra, self.max_extra_d)  # noqa: E731
-        out = [case(c(2, n), 2, 0.5), case(c(2, n), d(2, 1), 0.1)]
+        at = [(c(2, n), 2, 0.5), (c(2, n), d(2, 1), 0.1)]
         if self.max_K >= 3:
-            out += [case(c(3, n), 3, 0.2), case(c(3, n + 1), d(3, 1), 1.0)]
+            at += [(c(3, n), 3, 0.2), (c(3, n + 1), d(3, 1), 1.0)]
         if self.max_K >= 4:
-            out.append(case(c(4, n), d(4, 1), 0.1))
+            at.append((c(4, n), d(4, 1), 0.1))
         if not self.balanced_only and self.ratio == 1:  # any counts: an imbalanced one too
             K = min(3, self.max_K)
-            out.append(case((self.max_n, *(self.min_n,) * (K - 1)), K, 0.5))
-        return out
+            at.append(((self.max_n, *(self.min_n,) * (K - 1)), K, 0.5))
+        return [case(counts, dim, tau, self.sphere_loss) for counts, dim, tau in at]
 
     # the claim runner's hook (verify.claims.runner): a sphere claim says which regimes its
     # search covered and how its counterexample is certified (there is no UFM to re-solve)
