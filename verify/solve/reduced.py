@@ -37,9 +37,10 @@ afterwards on the full data from (W, H, b) alone by :func:`verify.solve.certify`
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.linalg import lapack
@@ -77,22 +78,29 @@ class _Reduced:
     def logits(self, X: np.ndarray, b: np.ndarray) -> np.ndarray:
         return X / self.root + b[:, None]  # columns zbar_k + b
 
-    def smooth(self, X: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        value, G = self.loss.value_and_gradient(self.logits(X, b), self.Y)
+    def smooth_gradient(self, X: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The gradient of the smooth part in X and in b."""
+        G = self.loss.gradient(self.logits(X, b), self.Y)
         gX = G * self.root
         gb = G @ self.omega if self.bias else np.zeros_like(b)
-        return float(value @ self.omega), gX, gb
-
-    def primal(self, X: np.ndarray, b: np.ndarray, nuclear: float) -> float:
-        value = float(self.loss.value(self.logits(X, b), self.Y) @ self.omega)
-        penalty = 0.5 * self.lambda_b * float(b @ b) if self.bias else 0.0
-        return value + self.weight * nuclear + penalty
+        return gX, gb
 
 
-def reduced_gap(problem: _Reduced, X: np.ndarray, b: np.ndarray, nuclear: float) -> float:
-    """Relative duality gap of the reduced problem at (X, b)."""
-    primal = problem.primal(X, b, nuclear)
-    U = problem.loss.gradient(problem.logits(X, b), problem.Y)
+def reduced_gap(
+    problem: _Reduced,
+    X: np.ndarray,
+    b: np.ndarray,
+    nuclear: float,
+    at: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Relative duality gap of the reduced problem at (X, b); ``at``: the per-class losses and
+    their gradients at ``problem.logits(X, b)`` when the caller has them (Newton does)."""
+    if at is None:
+        at = problem.loss.value_and_gradient(problem.logits(X, b), problem.Y)
+    values, U = at
+    primal = float(values @ problem.omega) + problem.weight * nuclear
+    if problem.bias:
+        primal += 0.5 * problem.lambda_b * float(b @ b)
     dual = dual_bound(
         problem.loss, U, problem.Y, problem.n, problem.N, problem.instance.mu, problem.lambda_b
     ).value
@@ -118,7 +126,7 @@ def _fista(
     history: list[float] = []
     gap, iterations = math.inf, 0
     while iterations < max_iter:
-        _, gX, gb = problem.smooth(Xm, bm)
+        gX, gb = problem.smooth_gradient(Xm, bm)
         X_new, nuclear = _svt(Xm - step * gX, step * problem.weight)
         b_new = (bm - step * gb) / (1.0 + step * problem.lambda_b) if problem.bias else bm
         # gradient-based restart (O'Donoghue & Candes): momentum against the prox step
@@ -144,6 +152,53 @@ def _fista(
 #: Newton on the factors (A, B) only up to this K (2K^2 + K unknowns, a dense Hessian); above
 #: it, Newton on b alone where first-order steps found X = 0 (the zero-minimiser regime)
 NEWTON_MAX_K = 16
+
+
+class _Pattern(NamedTuple):
+    """Where the nonzero entries of the factored problem's Jacobian and Hessian sit (flat
+    indices), for one (K, bias): the same for every instance, so built once."""
+
+    nA: int
+    nv: int
+    diagonal: np.ndarray
+    at_A: np.ndarray
+    at_B: np.ndarray
+    at_b: np.ndarray
+    at_AB: np.ndarray
+    at_BA: np.ndarray
+    coupling: np.ndarray
+    B_index: np.ndarray
+    A_index: np.ndarray
+    kk: np.ndarray
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(K: int, factors: bool, bias: bool) -> _Pattern:
+    idx = np.arange(K)
+    nA = K * K if factors else 0
+    nv = 2 * nA + (K if bias else 0)
+    # The Jacobian J (K*K rows: logit i of class column k, nv columns: A, B, b) is sparse with a
+    # fixed pattern; its nonzero entries are written by flat index each iteration:
+    # dz_k[i] / dA[i, j] = B[k, j] / root_k, dz_k[i] / dB[k, j] = A[i, j] / root_k, dz_k[i] / db_i = 1
+    kk, ii, jj = (a.ravel() for a in np.meshgrid(idx, idx, idx, indexing="ij"))
+    row = (kk * K + ii) * nv
+    at_b = (idx[:, None] * K + idx[None, :]).ravel() * nv + 2 * nA + np.tile(idx, K)
+    # d^2 <Gt, A B^T> / dA[i, j] dB[k, j] = Gt[i, k], at these flat indices of the Hessian
+    arrays = (
+        np.arange(nv) * (nv + 1),  # the diagonal of an nv x nv matrix
+        row + ii * K + jj,
+        row + nA + kk * K + jj,
+        at_b if bias else idx[:0],
+        (ii * K + jj) * nv + nA + kk * K + jj,
+        (nA + kk * K + jj) * nv + ii * K + jj,
+        ii * K + kk,  # into Gt (i, k)
+        kk * K + jj,  # into B (k, j)
+        ii * K + jj,  # into A (i, j)
+        kk,
+    )
+    for a in arrays:
+        a.setflags(write=False)
+    return _Pattern(nA, nv, *arrays)
 
 
 def _newton(
@@ -182,48 +237,36 @@ def _newton(
     K = Y.shape[0]
     root, omega, w = problem.root, problem.omega, problem.weight
     bias, lb = problem.bias, problem.lambda_b
-    idx = np.arange(K)
     if factors:
         U, sv, Vt = svd(X)
         A, B = U * np.sqrt(sv), Vt.T * np.sqrt(sv)
     else:
         A = B = np.zeros((K, K))
-    nA = K * K if factors else 0
-    nv = 2 * nA + (K if bias else 0)
+    pattern = _pattern(K, factors, bias)
+    nA, nv, diagonal = pattern.nA, pattern.nv, pattern.diagonal
     if nv == 0:
         return X, b, nuclear_norm(X), {"newton_iterations": 0}
     shift = np.full(nv, w)
     shift[2 * nA :] = lb if bias else 0.0
-    diagonal = np.arange(nv) * (nv + 1)  # flat indices of the diagonal of an nv x nv matrix
-    # The Jacobian J (K*K rows: logit i of class column k, nv columns: A, B, b) is sparse with a
-    # fixed pattern; its nonzero entries are written by flat index each iteration:
-    # dz_k[i] / dA[i, j] = B[k, j] / root_k, dz_k[i] / dB[k, j] = A[i, j] / root_k, dz_k[i] / db_i = 1
     if factors:
         J = np.zeros((K * K, nv))
         Jf = J.reshape(-1)  # a view: writes go to J
-        kk, ii, jj = (a.ravel() for a in np.meshgrid(idx, idx, idx, indexing="ij"))
-        row = (kk * K + ii) * nv
-        at_A, at_B = row + ii * K + jj, row + nA + kk * K + jj
-        if bias:
-            Jf[(idx[:, None] * K + idx[None, :]).ravel() * nv + 2 * nA + np.tile(idx, K)] = 1.0
-        # d^2 <Gt, A B^T> / dA[i, j] dB[k, j] = Gt[i, k], at these flat indices of the Hessian
-        at_AB = (ii * K + jj) * nv + nA + kk * K + jj
-        at_BA = (nA + kk * K + jj) * nv + ii * K + jj
-        coupling_index = ii * K + kk  # flat index into Gt (i, k)
-        B_index, A_index = kk * K + jj, ii * K + jj  # into B (k, j) and A (i, j)
-        inv_root = 1.0 / root[kk]
+        Jf[pattern.at_b] = 1.0
+        at_A, at_B, B_index, A_index = pattern.at_A, pattern.at_B, pattern.B_index, pattern.A_index
+        at_AB, at_BA, coupling_index = pattern.at_AB, pattern.at_BA, pattern.coupling
+        inv_root = 1.0 / root[pattern.kk]
 
     def objective(
         A: np.ndarray, B: np.ndarray, b: np.ndarray
-    ) -> tuple[float, np.ndarray, np.ndarray]:
-        """phi, the logits and the loss gradients at (A, B, b)."""
+    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """phi, the logits, the per-class losses and their gradients at (A, B, b)."""
         Z = A @ B.T
         Z /= root
         Z += b[:, None]
         values, G = loss.value_and_gradient(Z, Y)
         value = float(values @ omega)
         value += 0.5 * w * (float(np.vdot(A, A)) + float(np.vdot(B, B)))
-        return value + (0.5 * lb * float(b @ b) if bias else 0.0), Z, G
+        return value + (0.5 * lb * float(b @ b) if bias else 0.0), Z, values, G
 
     def unpack(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         dA = v[:nA].reshape(K, K) if factors else A
@@ -231,7 +274,7 @@ def _newton(
         db = v[2 * nA :] if bias else np.zeros(K)
         return dA, dB, db
 
-    phi, Z, G = objective(A, B, b)
+    phi, Z, values, G = objective(A, B, b)
     gap, iterations, history = math.inf, 0, []
     nuclear, fresh = 0.0, False  # fresh: gap and nuclear are those of the current point
     stalled = False
@@ -248,7 +291,8 @@ def _newton(
         if gnorm < 1e-6 or iterations == max_iter - 1:
             Xc = A @ B.T if factors else np.zeros((K, K))
             nuclear = nuclear_norm(Xc) if factors else 0.0
-            gap, fresh = reduced_gap(problem, Xc, b, nuclear), True
+            # Z, values and G are those of problem.logits(Xc, b), bit for bit
+            gap, fresh = reduced_gap(problem, Xc, b, nuclear, (values, G)), True
             if gap <= target or gnorm == 0.0:
                 break
             # three steps without halving the gradient: its rounding floor (Newton converges
@@ -289,7 +333,7 @@ def _newton(
             A_t = A + t * dA if factors else A
             B_t = B + t * dB if factors else B
             b_t = b + t * db if bias else b
-            phi_t, Z_t, G_t = objective(A_t, B_t, b_t)
+            phi_t, Z_t, values_t, G_t = objective(A_t, B_t, b_t)
             # Armijo, or no change measurable in float64 (the gap check above then decides)
             if phi_t <= phi + 1e-4 * t * slope or abs(phi_t - phi) <= 4 * _EPS * abs(phi):
                 accepted = True
@@ -297,12 +341,12 @@ def _newton(
             t *= 0.5
         if not accepted:
             break
-        A, B, b, phi, Z, G = A_t, B_t, b_t, phi_t, Z_t, G_t
+        A, B, b, phi, Z, values, G = A_t, B_t, b_t, phi_t, Z_t, values_t, G_t
         iterations, fresh = iterations + 1, False
     Xc = A @ B.T if factors else np.zeros((K, K))
-    if not fresh:  # the gap of the point returned
+    if not fresh:  # the gap of the point returned (Z, values, G are its, as above)
         nuclear = nuclear_norm(Xc) if factors else 0.0
-        gap = reduced_gap(problem, Xc, b, nuclear)
+        gap = reduced_gap(problem, Xc, b, nuclear, (values, G))
     return (
         Xc,
         b,
@@ -371,7 +415,7 @@ def solve_reduced(
         b = b - b.mean()
     K, d, N = instance.K, instance.d, instance.N
     Xt = X * math.sqrt(N)  # Zbar D^{1/2}
-    U, sigma, Vt = np.linalg.svd(Xt)
+    U, sigma, Vt = svd(Xt)
     snap = 32 * _EPS * max(float(sigma.max(initial=0.0)), 1.0)
     act = sigma > snap
     Ua, sa, Va = U[:, act], sigma[act], Vt[act]
