@@ -26,12 +26,11 @@ import numpy as np
 import pytest
 
 from proofs import REGISTRY
+from proofs.report import conjecture, nc3, onehot
 from verify.claims import check
 from verify.claims.verdict import Outcome, Verdict
 from verify.report import canonical, environment
-from verify.report import figures as fig_a
-from verify.report import figures_conjecture as fig_c
-from verify.report import figures_nc as fig_b
+from verify.report.gaps import gaps_figure
 from verify.report.pages import claim_page
 from verify.report.text import slugify
 
@@ -67,18 +66,21 @@ def last_bits_perturbed(seed: int) -> Iterator[None]:
 
 def _draw(stage: Path) -> dict[str, Any]:
     """Every figure of the report, from small inputs; the canonical text of their records."""
-    curves = fig_a.sweep()
-    instances = fig_c.sample(0, count=40)
+    curves = onehot.sweep()
+    instances = conjecture.sample(0, count=40)
     gaps = [solve_module.solve(i, "exact").certificate.relative_gap for i in instances[:20]]
     records = [
-        fig_a.transition(stage, DPI, curves),
-        fig_a.bias_figure(stage, DPI, curves),
-        fig_a.gram_figure(stage, DPI),
-        fig_c.conjecture_figure(
-            stage, DPI, fig_c.conjecture_points(instances, [False] * len(instances)), "a sample"
+        onehot.transition(stage, DPI, curves),
+        onehot.bias_figure(stage, DPI, curves),
+        onehot.gram_figure(stage, DPI),
+        conjecture.conjecture_figure(
+            stage,
+            DPI,
+            conjecture.conjecture_points(instances, [False] * len(instances)),
+            "a sample",
         ),
-        fig_b.nc3_figure(stage, DPI, 0, rotations=4),
-        fig_b.gaps_figure(stage, DPI, {"sample": gaps, "none": []}, {"none": "no solve"}),
+        nc3.nc3_figure(stage, DPI, 0, rotations=4),
+        gaps_figure(stage, DPI, {"sample": gaps, "none": []}, {"none": "no solve"}),
     ]
     return {r["name"]: canonical.dumps(r) for r in records}
 
