@@ -346,6 +346,37 @@ def test_report_is_the_same_files_when_the_last_bits_move(
     assert [name for name in a if a[name] != b[name]] == []
 
 
+@pytest.mark.slow
+def test_the_committed_report_is_what_the_code_generates(tmp_path: Path) -> None:
+    """Property: ``reports/`` regenerated at the settings its index records (about 5 minutes)
+    is the committed files, byte for byte, but for where and from which commit it was run.
+    Any change meant to preserve behaviour (issue 12's redesign, a faster engine) is checked
+    by it; a change that moves a verdict or a figure fails it until the reports are
+    regenerated."""
+    from verify.report import build_report
+
+    committed = ROOT / "reports"
+    index = json.loads((committed / "index.json").read_text(encoding="utf-8"))
+    out = tmp_path / "reports"
+    shutil.copytree(committed, out)
+    build_report(out, examples=index["examples"], seed=index["seed"])
+    local = {"command", "commit", "uncommitted_changes", "unknown_because"}
+
+    def where_aside(name: str, data: bytes) -> Any:
+        if name == "index.json":
+            found = json.loads(data)
+            found["environment"] = {k: v for k, v in found["environment"].items() if k not in local}
+            return found
+        if name == "index.md":
+            lines = data.decode().splitlines()
+            return [x for x in lines if "verify report" not in x and "commit `" not in x]
+        return data
+
+    for name in index["manifest"]:
+        before, after = (committed / name).read_bytes(), (out / name).read_bytes()
+        assert where_aside(name, before) == where_aside(name, after), name
+
+
 _CHECK_AFTER_IMPORTS = """
 import importlib, json, pkgutil, sys
 if sys.argv[1] == "everything":  # what a report run has loaded before its checks

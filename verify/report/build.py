@@ -27,7 +27,7 @@ from typing import Any
 from ..claims import Claim, Verdict, check
 from ..claims.registry import select
 from ..claims.verdict import VERDICT_ORDER
-from ..errors import InvalidArgument, InvalidFile
+from ..errors import InvalidArgument, InvalidFile, VerifyError
 from ..io import atomic_write_text, to_jsonable
 from ..tolerances import DEFAULT
 from . import canonical
@@ -92,8 +92,12 @@ def _figures(parts: tuple[Content, ...], drawing: Drawing) -> list[dict[str, Any
     figures = []
     for part in parts:
         drawn = part.draw(drawing)
-        unplanned = {f["file"] for f in drawn} - set(part.figure_files())
-        assert not unplanned, f"figures missing from the content's figures: {sorted(unplanned)}"
+        unplanned = sorted({f["file"] for f in drawn} - set(part.figure_files()))
+        if unplanned:  # it would write a file the run did not plan, so could not protect
+            raise VerifyError(
+                f"the report content {part.source!r} drew {unplanned}, "
+                "which its figures do not name"
+            )
         figures += drawn
     return figures
 
