@@ -387,7 +387,6 @@ CONSTANTS = Claim(
     conclusion=constants,
     derivation="theorem-III.1",
     kind="derived",
-    meta={"closed_form": lambdified},  # the figures draw the derived curves through it
 )
 
 

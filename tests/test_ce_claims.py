@@ -101,7 +101,7 @@ def test_the_soft_target_ssetf_analogue_fails_for_a_rotated_smoothing() -> None:
 
 
 def test_the_loss_table_rows_and_page(tmp_path: Path) -> None:
-    from verify.report import losses
+    from proofs.report import losses
 
     verdict = check(proofs.REGISTRY["proposition-III.2"], examples=3, seed=0)
     rows = losses.loss_table({"proposition-III.2": verdict}, examples=3, seed=0)
@@ -116,7 +116,7 @@ def test_the_loss_table_rows_and_page(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_paper_claim_is_checked_under_cross_entropy() -> None:
-    from verify.report import losses
+    from proofs.report import losses
 
     verdict = check(proofs.REGISTRY["theorem-IV.4"], examples=3, seed=0)
     rows = losses.loss_table({"theorem-IV.4": verdict}, examples=3, seed=0)

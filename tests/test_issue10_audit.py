@@ -77,7 +77,7 @@ def test_the_conjecture_figure_counts_no_boundary_point_as_a_counterexample() ->
     """Defect 3: the figure drew counterexamples to 'if' at c/alpha = 1 - 1e-16, where rounding
     decides (the issue's headline case, K=3, delta=0.5, lambda_W=1/24, lambda_H=2/3,
     lambda_b=inf); the robust one (K=2, c/alpha = 1.8) still counts."""
-    from verify.report.figures_conjecture import ON_BOUNDARY, conjecture_points
+    from proofs.report.conjecture import ON_BOUNDARY, conjecture_points
 
     case = build(Params("smooth", 3, (1, 1, 1), 0, 0.5, 0.25, math.inf, "inf", {"delta": 0.5}))
     assert case is not None

@@ -28,15 +28,14 @@ TIMING_KEYS = {"seconds", "timings"}
 VERIFY = [sys.executable, "-m", "verify"]
 
 
-def _fake_figures(
-    stage: Path, dpi: int, seed: int, verdicts: Any, hunts: Any
-) -> list[dict[str, Any]]:
+def _fake_figures(parts: Any, drawing: Any) -> list[dict[str, Any]]:
     """Stand-ins for the report's figures (same files, seed-dependent bytes): these tests are
     about how files are published, and drawing the real ones takes most of a build."""
-    from verify.report.build import FIGURES
+    from verify.report.build import _figure_files
 
+    stage, seed = drawing.stage, drawing.seed
     records = []
-    for rel in FIGURES:
+    for rel in _figure_files(parts):
         (stage / rel).parent.mkdir(parents=True, exist_ok=True)
         (stage / rel).write_bytes(f"{rel}, seed {seed}".encode())
         name = Path(rel).stem

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from proofs.report import sphere
 from verify.claims.verdict import Verdict
-from verify.report import sphere
 from verify.tolerances import DEFAULT
 
 

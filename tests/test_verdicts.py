@@ -404,8 +404,8 @@ def test_label_smoothing_regions_follow_the_corrected_theorem(
     c: float, lambda_b: float, region: str
 ) -> None:
     """Issue 15: certified class means are an SSETF, a line or zero where the theorem says."""
+    from proofs.report.regions import classify, predicted
     from verify.encodings import label_smoothing
-    from verify.report.figures_theorem import classify, predicted
 
     lam = c / (3 * math.sqrt(4))
     inst = Instance(label_smoothing(3, 0.3), (4, 4, 4), 3, lam, lam, lambda_b)

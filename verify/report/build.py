@@ -27,20 +27,15 @@ from typing import Any
 from ..claims import Claim, Verdict, check
 from ..claims.registry import select
 from ..claims.verdict import VERDICT_ORDER
-from ..errors import InvalidArgument, InvalidFile
+from ..errors import InvalidArgument, InvalidFile, VerifyError
 from ..io import atomic_write_text, to_jsonable
 from ..tolerances import DEFAULT
-from . import canonical, losses
-from . import figures as fig_a
-from . import figures_conjecture as fig_c
-from . import figures_nc as fig_b
-from . import figures_theorem as fig_t
-from . import sphere as sphere_section  # seed 003's section (verify.report.sphere)
+from . import canonical
 from .atomic import MARKER, check_replaceable, publish, staging
+from .content import Content, Drawing, contents, heading
 from .environment import environment
-from .findings import findings
 from .hunt_page import hunt_page
-from .hunts import conjecture_instances, load_hunts
+from .hunts import load_hunts
 from .pages import claim_page, index_page
 from .replaced import replaced_counterexamples
 from .text import gap_histogram, slugs_for
@@ -49,20 +44,6 @@ __all__ = ["build_report", "load_index", "run_checks"]
 
 Progress = Callable[[str], None]
 
-# the figures _figures draws (checked against what it returns, so a new figure cannot be missed)
-FIGURES = tuple(
-    f"figures/{name}.png"
-    for name in (
-        "onehot_transition",
-        "onehot_bias",
-        "onehot_grams",
-        "conjecture_ssetf",
-        "ssetf_regions",
-        "nc3_rotation",
-        "gaps",
-        losses.FIGURE,
-    )
-)
 DPI_RANGE = (20, 600)
 
 
@@ -97,40 +78,28 @@ def run_checks(
     return verdicts, errors
 
 
-def _figures(
-    stage: Path, dpi: int, seed: int, verdicts: list[Verdict], hunts: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    curves = fig_a.sweep()
-    instances, flags, used = conjecture_instances(hunts, fig_c.MAX_HUNT_POINTS)
-    if instances:
-        source = f"instances tried by the hunt(s) {', '.join(used)}"
-    else:
-        instances = fig_c.sample(seed)
-        flags = [False] * len(instances)
-        source = f"a fixed-seed sample of balanced instances (seed {seed})"
-    return [
-        fig_a.transition(stage, dpi, curves),
-        fig_a.bias_figure(stage, dpi, curves),
-        fig_a.gram_figure(stage, dpi),
-        fig_c.conjecture_figure(stage, dpi, fig_c.conjecture_points(instances, flags), source),
-        fig_t.ssetf_regions(stage, dpi),
-        fig_b.nc3_figure(stage, dpi, seed),
-        fig_b.gaps_figure(
-            stage, dpi, {v.claim_id: list(v.gaps) for v in verdicts}, _empty(verdicts)
-        ),
-        losses.minority_figure(stage, dpi),
-    ]
+def _figure_files(parts: tuple[Content, ...]) -> list[str]:
+    """The figures the contents will draw; a name two contents share is an error."""
+    files = [f for c in parts for f in c.figure_files()]
+    twice = sorted({f for f in files if files.count(f) > 1})
+    if twice:
+        raise InvalidArgument("figures", twice, "each figure is drawn by one report content")
+    return files
 
 
-def _empty(verdicts: list[Verdict]) -> dict[str, str]:
-    """Why a verdict rests on no solve, for the gaps figure."""
-    return {
-        v.claim_id: "no verdict: the check raised an error (see the claim's page)"
-        if v.reason.startswith("the check raised")
-        else "no solve: this claim is checked without solving the UFM"
-        for v in verdicts
-        if not v.gaps
-    }
+def _figures(parts: tuple[Content, ...], drawing: Drawing) -> list[dict[str, Any]]:
+    """Every content's figures, checked against what it planned (a new figure cannot be missed)."""
+    figures = []
+    for part in parts:
+        drawn = part.draw(drawing)
+        unplanned = sorted({f["file"] for f in drawn} - set(part.figure_files()))
+        if unplanned:  # it would write a file the run did not plan, so could not protect
+            raise VerifyError(
+                f"the report content {part.source!r} drew {unplanned}, "
+                "which its figures do not name"
+            )
+        figures += drawn
+    return figures
 
 
 def _relevant(figures: list[dict[str, Any]], *ids: str) -> list[dict[str, Any]]:
@@ -170,27 +139,21 @@ def _claim_json(
     }
 
 
-def _with_sphere(slugs: dict[str, str]) -> bool:
-    """Whether the report has a sphere section: only when it checks a claim of the sphere model
-    (a report restricted to other claims does not spend its time on seed 003's hunts)."""
-    return any(cid.startswith(sphere_section.PREFIX) for cid in slugs)
-
-
-def _planned(slugs: dict[str, str], hunts: list[dict[str, Any]]) -> list[str]:
+def _planned(
+    parts: tuple[Content, ...], slugs: dict[str, str], hunts: list[dict[str, Any]]
+) -> list[str]:
     """The files a report with these claims and hunts will write, relative to its directory."""
     pages = [f"claims/{s}.{ext}" for s in slugs.values() for ext in ("md", "json")]
     return [
         *INDEX_FILES,
-        *LOSS_FILES,
-        *(sphere_section.FILES if _with_sphere(slugs) else ()),
+        *(f for part in parts for f in part.pages(slugs)),
         *pages,
-        *FIGURES,
+        *_figure_files(parts),
         *(f"hunts/{h['slug']}.md" for h in hunts),
     ]
 
 
 INDEX_FILES = ("index.md", "index.json")
-LOSS_FILES = (f"{losses.PAGE}.md", f"{losses.PAGE}.json")  # the loss table (verify.report.losses)
 
 
 def check_out(out: str | Path, dpi: int = 150) -> Path:
@@ -243,16 +206,16 @@ def build_report(
     chosen = select(claims)
     by_id = {c.id: c for c in chosen}
     slugs = slugs_for(by_id)
-    check_replaceable(out, _planned(slugs, load_hunts(out)))  # refuse before the work
+    parts = contents()
+    check_replaceable(out, _planned(parts, slugs, load_hunts(out)))  # refuse before the work
     with staging(out) as stage:
         verdicts, errors = run_checks(chosen, examples, seed, progress)
         checked = time.perf_counter()
         if progress:
             progress("drawing figures")
         hunts = load_hunts(out)
-        figures = _figures(stage, dpi, seed, verdicts, hunts)
-        unplanned = {f["file"] for f in figures} - set(FIGURES)
-        assert not unplanned, f"figures missing from FIGURES: {sorted(unplanned)}"
+        drawing = Drawing(stage, dpi, seed, examples, verdicts, hunts)
+        figures = _figures(parts, drawing)
         drawn = time.perf_counter()
         if progress:
             progress("writing pages")
@@ -265,23 +228,24 @@ def build_report(
             atomic_write_text(stage / "claims" / f"{slug}.md", page)
             data = _claim_json(claim, v, slug, mine) | ({"replaced": replaced} if replaced else {})
             canonical.write_json(stage / "claims" / f"{slug}.json", data)
-        _loss_page(stage, verdicts, figures, examples, seed)
-        if _with_sphere(slugs):
-            sphere_section.write(stage, verdicts, dpi, seed)  # sphere.md, .json, its figure
+        for part in parts:
+            part.write(drawing, figures)  # the content's own pages (a paper's loss table, ...)
         links = {cid: f"../claims/{s}.md" for cid, s in slugs.items()}
         generated = [f["file"] for f in figures]
         for h in hunts:
             mine = _relevant(figures, str(h.get("claim", "")).split(" ")[0])
             atomic_write_text(stage / "hunts" / f"{h['slug']}.md", hunt_page(h, links, mine))
             generated.append(f"hunts/{h['slug']}.md")
-        index = _index(out, examples, seed, verdicts, by_id, slugs, hunts, figures, generated)
+        index = _index(
+            out, parts, examples, seed, verdicts, by_id, slugs, hunts, figures, generated
+        )
         index["errors"] = errors
         index["timings"] = {
             "checks_seconds": checked - start,
             "figures_seconds": drawn - checked,
             "per_claim_seconds": {v.claim_id: v.seconds for v in verdicts},
         }
-        atomic_write_text(stage / "index.md", index_page(index))
+        atomic_write_text(stage / "index.md", index_page(index, heading(parts)))
         index["manifest"] = sorted(
             {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()} - {MARKER}
             | set(INDEX_FILES)
@@ -296,18 +260,9 @@ def build_report(
     return index
 
 
-def _loss_page(
-    stage: Path, verdicts: list[Verdict], figures: list[dict[str, Any]], examples: int, seed: int
-) -> None:
-    """The loss table of :mod:`verify.report.losses` for the paper-000 claims of this report."""
-    rows = losses.loss_table({v.claim_id: v for v in verdicts}, examples, seed)
-    figure = next((f for f in figures if f["name"] == losses.FIGURE), None)
-    atomic_write_text(stage / LOSS_FILES[0], losses.losses_page(rows, figure, examples, seed))
-    canonical.write_json(stage / LOSS_FILES[1], {"examples": examples, "seed": seed, "rows": rows})
-
-
 def _index(
     out: Path,
+    parts: tuple[Content, ...],
     examples: int,
     seed: int,
     verdicts: list[Verdict],
@@ -323,13 +278,13 @@ def _index(
     order = VERDICT_ORDER
     return to_jsonable(
         {
-            "paper": "arXiv 2606.00344",
+            "paper": ", ".join(part.source for part in parts),
             "environment": environment(str(out), examples, seed),
             "seed": seed,
             "examples": examples,
             "tolerances": str(DEFAULT),
             "status_counts": [(s, statuses[s]) for s in order if s in statuses],
-            "findings": findings(verdicts, by_id, slugs, hunts),
+            "findings": [f for p in parts for f in p.findings(verdicts, by_id, slugs, hunts)],
             "claims": [
                 {
                     "id": v.claim_id,
@@ -361,31 +316,25 @@ def _index(
             "benchmarks": "benchmarks.md" if (out / "benchmarks.md").exists() else None,
             "planted": "planted.md" if (out / "planted.md").exists() else None,
             "false_alarms": "false_alarms.md" if (out / "false_alarms.md").exists() else None,
-            "beyond": _beyond(out, _with_sphere(slugs)),
+            "beyond": _beyond(out, parts, slugs),
             "figures": figures,
             "generated": generated,
         }
     )
 
 
-#: the pages beyond paper 000: (what, file), the first two written by this report, the rest
-#: linked when present (python -m benchmarks.hong_ling, python -m experiments.digits, the
-#: sphere benchmark)
-BEYOND = (
-    ("Which of the paper's claims survive cross-entropy (the loss table)", "losses.md"),
-    ("The UFM on the hypersphere (seed 003, Neural Collapse by Design)", "sphere.md"),
-    ("Hong & Ling's default instance, by our engine and by their formulation", "hong_ling.md"),
-    ("Trained networks against the certified UFM minimiser", "experiments/digits.md"),
-    ("Benchmarks of the sphere model", "benchmarks_sphere.md"),
-)  # sphere.md is linked only when this report wrote it (a stale one is not ours to link)
+def _beyond(out: Path, parts: tuple[Content, ...], slugs: dict[str, str]) -> list[dict[str, str]]:
+    """Each content's pages beyond its paper: linked when this report writes them, or when
+    another command left them in ``out`` (a stale page of ours is not linked)."""
+    from ..claims.registry import registry
 
-
-def _beyond(out: Path, sphere: bool) -> list[dict[str, str]]:
-    written = {"losses.md", *(["sphere.md"] if sphere else [])}
+    written = {f for part in parts for f in part.pages(slugs)}
+    ours = {f for part in parts for f in part.pages(registry())}
     return [
         {"title": title, "page": page}
-        for title, page in BEYOND
-        if page in written or (out / page).exists()
+        for part in parts
+        for title, page in part.beyond
+        if page in written or (page not in ours and (out / page).exists())
     ]
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from ..instance import Instance
 
 __all__ = [
-    "conjecture_instances",
     "load_hunts",
     "record_instance",
     "tried_records",
@@ -71,28 +70,3 @@ def tried_records(hunt: dict[str, Any]) -> list[Any]:
     """The hunt's ``tried`` list (empty if absent or not a list)."""
     tried = hunt.get("tried")
     return tried if isinstance(tried, list) else []
-
-
-def conjecture_instances(
-    hunts: list[dict[str, Any]], limit: int
-) -> tuple[list[Instance], list[bool], list[str]]:
-    """Instances tried by hunts of the SSETF conjecture (the first ``limit``, in file order),
-    flags marking each hunt's reported counterexample, and the slugs of the hunts used."""
-    instances: list[Instance] = []
-    flags: list[bool] = []
-    used: list[str] = []
-    for hunt in sorted(hunts, key=lambda h: len(h.get("relaxed") or [])):  # unrelaxed first
-        if not str(hunt.get("claim", "")).startswith("conjecture-ssetf"):
-            continue
-        ce = record_instance(hunt.get("counterexample"))
-        if ce is not None:
-            instances.append(ce)
-            flags.append(True)
-        tried = tried_records(hunt)
-        found = [i for i in (record_instance(r) for r in tried) if i is not None]
-        if found or ce is not None:
-            used.append(hunt["slug"])
-        for inst in found[: max(limit - len(instances), 0)]:
-            instances.append(inst)
-            flags.append(False)
-    return instances, flags, used

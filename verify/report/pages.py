@@ -169,10 +169,14 @@ def claim_page(
     )
 
 
-def index_page(index: dict[str, Any]) -> str:
+def index_page(index: dict[str, Any], heading: dict[str, str] | None = None) -> str:
+    """The index's markdown; ``heading`` is its ``title`` and ``lead`` (by default the
+    registered contents': :func:`verify.report.content.heading`)."""
     from .canonical import DIGITS, FIGURE_DIGITS
+    from .content import heading as default_heading
 
     return render(
         "index.md.j2",
         **{"resolution": RESOLUTION, "digits": DIGITS, "figure_digits": FIGURE_DIGITS, **index},
+        heading=default_heading() if heading is None else heading,
     )

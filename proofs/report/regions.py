@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from ..claims import Context
-from ..claims.residuals import centred_means_nonzero, hbar_nonzero
-from ..encodings import label_smoothing
-from ..geometry import ssetf_fit
-from ..instance import Instance
-from ..strategies import Case
-from ..tolerances import DEFAULT
-from .figures import new_figure, save, style
+from verify.claims import Context
+from verify.claims.residuals import centred_means_nonzero, hbar_nonzero
+from verify.encodings import label_smoothing
+from verify.geometry import ssetf_fit
+from verify.instance import Instance
+from verify.report.plot import new_figure, save, style
+from verify.strategies import Case
+from verify.tolerances import DEFAULT
 
 __all__ = ["classify", "predicted", "ssetf_regions"]
 

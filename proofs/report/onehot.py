@@ -1,64 +1,36 @@
 r"""Figures of Theorem III.1 (one-hot, balanced): closed forms against certified solutions.
 
-Every figure is drawn headless (``matplotlib.figure.Figure`` on the Agg canvas; pyplot and the
-global backend are never touched) from fixed instances, and saved as PNG without metadata, so
-two runs give byte-identical files; numbers whose last digits are the machine's rounding are
-drawn and recorded at their resolution (:mod:`verify.report.canonical`), so two machines do
-too. Each function writes ``<stage>/figures/<name>.png`` and returns a record ``{"name",
-"file", "title", "caption", "claims", "data"}``; ``data`` holds every plotted number (it goes
-into ``index.json``).
-
-The closed forms come from ``proofs.theorem_iii1.lambdified``, the lambdified SymPy derivation,
-reached through the claim registry (``theorem-III.1-constants``'s ``meta["closed_form"]``); the
-points from :func:`verify.solve.solve` (exact engine), certified.
+Drawn from fixed instances in the conventions of :mod:`verify.report.plot`. The closed forms
+are :func:`proofs.theorem_iii1.lambdified`, the lambdified SymPy derivation; the points come
+from :func:`verify.solve.solve` (exact engine), certified.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
-from matplotlib.figure import Figure
 
-from ..encodings import one_hot
-from ..instance import Instance
-from ..solve import Solution, solve
-from .canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, measured_text, rounded
+from verify.encodings import one_hot
+from verify.instance import Instance
+from verify.report.canonical import (
+    RESIDUAL_RESOLUTION,
+    RESOLUTION,
+    measured,
+    measured_text,
+    rounded,
+)
+from verify.report.plot import COLOURS, new_figure, save, style
+from verify.solve import Solution, solve
 
-__all__ = ["ONE_HOT", "bias_figure", "gram_figure", "one_hot_instance", "save", "transition"]
+from ..theorem_iii1 import lambdified
+
+__all__ = ["ONE_HOT", "bias_figure", "gram_figure", "one_hot_instance", "sweep", "transition"]
 
 #: (K, n, c) of the one-hot curves; lambda_W = 2 mu, lambda_H = mu / 2, mu = c / (K sqrt n).
 ONE_HOT = ((3, 2, 0.5), (5, 2, 0.5), (4, 2, 0.2))
-COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
-STYLE: dict[str, Any] = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "svg.hashsalt": "nc-verify",
-    "path.simplify": False,
-}
-
-
-@contextmanager
-def style() -> Iterator[None]:
-    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # keys checked at runtime
-        yield
-
-
-def new_figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def save(fig: Figure, stage: Path, name: str, dpi: int) -> str:
-    """Save ``fig`` as ``<stage>/figures/<name>.png`` (no metadata); return the relative path."""
-    rel = f"figures/{name}.png"
-    (stage / "figures").mkdir(parents=True, exist_ok=True)
-    fig.savefig(stage / rel, dpi=dpi, metadata={"Software": None})
-    return rel
 
 
 def one_hot_instance(K: int, n: int, c: float, lambda_b: float) -> Instance:
@@ -67,9 +39,6 @@ def one_hot_instance(K: int, n: int, c: float, lambda_b: float) -> Instance:
 
 
 def _closed(K: int, n: int, c: float, lambda_b: float) -> tuple[np.ndarray, np.ndarray]:
-    from ..claims.registry import registry  # the closed forms live beside their claim
-
-    lambdified = registry()["theorem-III.1-constants"].meta["closed_form"]
     inst = one_hot_instance(K, n, c, lambda_b)
     b, G = lambdified()(K, n, inst.lambda_W, inst.lambda_H, lambda_b)
     return np.asarray(b, dtype=float), np.asarray(G, dtype=float)

@@ -1,6 +1,6 @@
 r"""The conjecture figure: how far the encoding is from an SSETF against how far the optimal
 class means are, for the instances a hunt tried (or a fixed-seed sample), counterexamples
-highlighted. Conventions as in :mod:`verify.report.figures`.
+highlighted. Conventions as in :mod:`verify.report.plot`.
 """
 
 from __future__ import annotations
@@ -11,17 +11,25 @@ from typing import Any
 
 import numpy as np
 
-from .. import encodings as enc
-from .. import regimes
-from ..geometry import ssetf_fit
-from ..instance import Instance
-from ..solve import solve
-from ..strategies import ENCODING_KINDS, haar_orthogonal
-from ..tolerances import DEFAULT
-from .canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, rounded
-from .figures import new_figure, save, style
+from verify import encodings as enc
+from verify import regimes
+from verify.geometry import ssetf_fit
+from verify.instance import Instance
+from verify.report.canonical import RESIDUAL_RESOLUTION, RESOLUTION, measured, rounded
+from verify.report.hunts import record_instance, tried_records
+from verify.report.plot import new_figure, save, style
+from verify.solve import solve
+from verify.strategies import ENCODING_KINDS, haar_orthogonal
+from verify.tolerances import DEFAULT
 
-__all__ = ["MAX_HUNT_POINTS", "ON_BOUNDARY", "conjecture_figure", "conjecture_points", "sample"]
+__all__ = [
+    "MAX_HUNT_POINTS",
+    "ON_BOUNDARY",
+    "conjecture_figure",
+    "conjecture_instances",
+    "conjecture_points",
+    "sample",
+]
 
 #: Where the encoding's distance from an SSETF (computed from the input, no solver) is drawn
 #: when at rounding level, and where the class means' distance (a residual of a certified
@@ -227,3 +235,28 @@ def _explain(pts: list[dict[str, Any]]) -> str:
             "(an unregularised bias absorbs any shift of the encoding)."
         )
     return out
+
+
+def conjecture_instances(
+    hunts: list[dict[str, Any]], limit: int
+) -> tuple[list[Instance], list[bool], list[str]]:
+    """Instances tried by hunts of the SSETF conjecture (the first ``limit``, in file order),
+    flags marking each hunt's reported counterexample, and the slugs of the hunts used."""
+    instances: list[Instance] = []
+    flags: list[bool] = []
+    used: list[str] = []
+    for hunt in sorted(hunts, key=lambda h: len(h.get("relaxed") or [])):  # unrelaxed first
+        if not str(hunt.get("claim", "")).startswith("conjecture-ssetf"):
+            continue
+        ce = record_instance(hunt.get("counterexample"))
+        if ce is not None:
+            instances.append(ce)
+            flags.append(True)
+        tried = tried_records(hunt)
+        found = [i for i in (record_instance(r) for r in tried) if i is not None]
+        if found or ce is not None:
+            used.append(hunt["slug"])
+        for inst in found[: max(limit - len(instances), 0)]:
+            instances.append(inst)
+            flags.append(False)
+    return instances, flags, used

@@ -27,17 +27,28 @@ from typing import Any
 
 import numpy as np
 
-from ..claims import Claim, Verdict, check
-from ..instance import Instance
-from ..losses import get_loss
-from ..solve import solve
-from .canonical import rounded
-from .figures import COLOURS, new_figure, save, style
+from verify.claims import Claim, Verdict, check
+from verify.instance import Instance
+from verify.io import atomic_write_text
+from verify.losses import get_loss
+from verify.report import canonical
+from verify.report.plot import COLOURS, new_figure, save, style
+from verify.solve import solve
 
-__all__ = ["FIGURE", "PAGE", "loss_table", "losses_page", "minority_figure", "paper_claims"]
+__all__ = [
+    "FIGURE",
+    "FILES",
+    "PAGE",
+    "loss_table",
+    "losses_page",
+    "minority_figure",
+    "paper_claims",
+    "write",
+]
 
 FIGURE = "minority_collapse"
 PAGE = "losses"
+FILES = (f"{PAGE}.md", f"{PAGE}.json")
 
 #: hypotheses no column-stochastic encoding satisfies, and why
 _NOT_SOFT = {
@@ -56,7 +67,7 @@ _MSE_ONLY = {
 def paper_claims() -> list[Claim]:
     """The claims of paper 000 (MSE) and those nc-verify derived for its model: the registered
     claims about the UFM that do not assume cross-entropy."""
-    from ..claims.registry import registry
+    from verify.claims.registry import registry
 
     return [
         c for c in registry().values() if c.model == "ufm" and "cross_entropy" not in c.hypotheses
@@ -77,7 +88,7 @@ _CE_VERSIONS = {
 
 
 def _ce_version(claim: Claim) -> Claim:
-    from ..claims.registry import registry
+    from verify.claims.registry import registry
 
     name = _CE_VERSIONS.get(claim.id)
     return registry()[name] if name else under_ce(claim)
@@ -182,7 +193,7 @@ def losses_page(
 
 
 def _angle(W: np.ndarray, group: list[int]) -> float:
-    from ..geometry import minority_angle
+    from verify.geometry import minority_angle
 
     return minority_angle(W, group)
 
@@ -261,6 +272,16 @@ def minority_figure(stage: Path, dpi: int, points: int = 25) -> dict[str, Any]:
         "iff μ ≥ √n_B / N (claim hong-ling-minority-collapse). Hong & Ling state a sharp threshold; "
         "its formula was not in the stored sources, so it is not drawn.",
         "claims": ["hong-ling-minority-collapse", "ce-minority-collapse-label-smoothing"],
-        "data": rounded({"a": {"counts": list(counts_a), "threshold": t_a, "points": panel_a},
+        "data": canonical.rounded({"a": {"counts": list(counts_a), "threshold": t_a, "points": panel_a},
                          "b": {"k_A": kA, "n_A": nA, "k_B": kB, "mu": mu_b, "threshold_ratio": ratio_b, "points": panel_b}}),
     }  # fmt: skip
+
+
+def write(
+    stage: Path, verdicts: list[Verdict], figures: list[dict[str, Any]], examples: int, seed: int
+) -> None:
+    """The loss table for the paper-000 claims of this report, as markdown and JSON."""
+    rows = loss_table({v.claim_id: v for v in verdicts}, examples, seed)
+    figure = next((f for f in figures if f["name"] == FIGURE), None)
+    atomic_write_text(stage / FILES[0], losses_page(rows, figure, examples, seed))
+    canonical.write_json(stage / FILES[1], {"examples": examples, "seed": seed, "rows": rows})

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..claims import Verdict
-from ..encodings import label_smoothing, ssetf
-from ..errors import UnknownName
-from ..geometry import ssetf_fit
-from .canonical import RESOLUTION, below_resolution, measured, measured_fields
-from .text import fmt, one_line, tex_number
+from verify.claims import Verdict
+from verify.encodings import label_smoothing, ssetf
+from verify.errors import UnknownName
+from verify.geometry import ssetf_fit
+from verify.report.canonical import RESOLUTION, below_resolution, measured, measured_fields
+from verify.report.text import fmt, one_line, tex_number
 
 __all__ = ["alpha_constants", "findings", "label_smoothing_sign"]
 
@@ -25,8 +25,8 @@ __all__ = ["alpha_constants", "findings", "label_smoothing_sign"]
 def alpha_constants() -> dict[str, Any]:
     r"""Check, from the derivation's expressions, that :math:`\alpha_1 = \alpha_2 =
     (1-c)\sqrt{\lambda_W/(n\lambda_H)}` and that neither depends on :math:`\lambda_b`."""
-    from ..symbolic import derivation
-    from ..symbolic.symbols import c, lambda_b, lambda_H, lambda_W, n
+    from verify.symbolic import derivation
+    from verify.symbolic.symbols import c, lambda_b, lambda_H, lambda_W, n
 
     ex = derivation("theorem-III.1").expressions
     a1, a2 = sp.sympify(ex["alpha_1_c"]), sp.sympify(ex["alpha_2_c"])
@@ -196,7 +196,7 @@ def _smoothing() -> dict[str, Any]:
 
 
 def _replay_findings(claims: dict[str, Any], slugs: dict[str, str]) -> list[dict[str, Any]]:
-    from ..symbolic import derivation
+    from verify.symbolic import derivation
 
     seen: dict[str, list[str]] = {}
     for claim in claims.values():

@@ -1,9 +1,10 @@
 """The report section of seed 003 (the UFM on the hypersphere): ``sphere.md``, its JSON and figure.
 
-Written by ``verify report`` (a hook in :mod:`verify.report.build`): the registered sphere claims'
-verdicts (from the report's own checks; the hunted imbalance claims are among them), the
-planted false claims checked by the same runner (:func:`verify.claims.check`), and the imbalance hunt of every loss with
-the figure of the optimal prototype Gram against the imbalance ratio.
+Written by ``verify report`` through this project's report content (:mod:`proofs.report`): the
+registered sphere claims' verdicts (from the report's own checks; the hunted imbalance claims
+are among them), the planted false claims checked by the same runner
+(:func:`verify.claims.check`), and the imbalance hunt of every loss with the figure of the
+optimal prototype Gram against the imbalance ratio.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..claims.verdict import Verdict
-from ..io import atomic_write_text
-from . import canonical
-from .figures import new_figure, save, style
+from verify.claims.verdict import Verdict
+from verify.io import atomic_write_text
+from verify.report import canonical
+from verify.report.plot import new_figure, save, style
 
-__all__ = ["FIGURES", "PAGE", "write"]
+__all__ = ["FIGURES", "FILES", "PAGE", "PREFIX", "write"]
 
 PAGE = "sphere"
 FIGURE = "sphere_imbalance"
@@ -37,8 +38,8 @@ HUNT: dict[str, Any] = {
 
 @lru_cache(maxsize=4)  # deterministic in the seed: a process building several reports pays once
 def _judged(seed: int) -> list[dict[str, Any]]:
-    from .. import plugins
-    from ..claims import check
+    from verify import plugins
+    from verify.claims import check
 
     planted = [
         claim
@@ -67,8 +68,8 @@ def _judged(seed: int) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=4)
 def _hunts(seed: int) -> list[dict[str, Any]]:
-    from ..sphere.hunt import imbalance_hunt
-    from ..sphere.model import LOSS_NAMES
+    from verify.sphere.hunt import imbalance_hunt
+    from verify.sphere.model import LOSS_NAMES
 
     h = HUNT
     return [
@@ -86,9 +87,9 @@ def _ce_rows() -> list[dict[str, Any]]:
     hunt's counts: its prototypes' cosines and norms (d = K: an Instance needs d >= K)."""
     import numpy as np
 
-    from ..instance import Instance
-    from ..solve import solve
-    from ..sphere.hunt import minority_cosine
+    from verify.instance import Instance
+    from verify.solve import solve
+    from verify.sphere.hunt import minority_cosine
 
     K, n = HUNT["K"], HUNT["n"]
     rows = []
