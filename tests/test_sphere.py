@@ -329,9 +329,16 @@ def test_newton_direction_descends_where_the_hessian_is_indefinite() -> None:
     Hs = (A + np.swapaxes(A, 1, 2)) / 2  # indefinite
     Hs[0] = np.eye(5) * 3.0  # positive definite: the plain Newton step
     g = rng.normal(size=(6, 5))
-    step = _newton_direction(Hs, g)
+    step, k = _newton_direction(Hs, g)
     assert np.all(np.sum(step * g, axis=1) < 0)
-    assert np.allclose(step[0], -g[0] / (3.0 + 3e-6), rtol=1e-12)
+    assert np.allclose(step[0], -g[0] / (3.0 + 3e-6), rtol=1e-12) and k[0] == 0
+    # the shift's exponent: the smallest 4^k that makes -5 I + 4^k 1e-6 * 5 I definite is
+    # k = 10, found from the floor, or from a quarter below the last shift (a hint)
+    minus = np.broadcast_to(-5.0 * np.eye(5), (3, 5, 5)).copy()
+    for hint in (None, np.array([10.0, 3.0, 0.0])):
+        step, k = _newton_direction(minus, g[:3], hint)
+        assert np.array_equal(k, [10, 10, 10]), (hint, k)
+        assert np.allclose(step, -g[:3] / (-5.0 + 5e-6 * 4.0**10), rtol=1e-12)
 
 
 @pytest.mark.parametrize("loss", LOSS_NAMES)
@@ -494,14 +501,14 @@ def test_batched_cholesky_flags_indefinite_matrices_with_and_without_the_gufunc(
     S[3, 0, 0] = -1.0  # not (a negative diagonal entry)
     g = rng.normal(size=(5, 4))
     ref = _batched_cholesky(S)
-    direction = _newton_direction(S, g)
+    direction, _ = _newton_direction(S, g)
     monkeypatch.setattr(solve, "_cholesky_lo", None)
     slow = _batched_cholesky(S)
     bad = np.array([False, True, False, True, False])
     for L in (ref, slow):
         assert np.array_equal(np.isnan(L).all(axis=(1, 2)), bad)
         assert np.allclose(L[~bad] @ np.swapaxes(L[~bad], 1, 2), S[~bad], atol=1e-12)
-    assert np.allclose(_newton_direction(S, g), direction, rtol=1e-12, atol=0)
+    assert np.allclose(_newton_direction(S, g)[0], direction, rtol=1e-12, atol=0)
     assert np.all(np.sum(direction * g, axis=1) < 0)
 
 

@@ -100,8 +100,12 @@ def _outer(A: Array, Bm: Array) -> Array:
 
 
 def _quadratic(J: Array, s: Array, V: Array, c: Array) -> Array:
-    """J^T diag(s) J - V^T diag(c) V: the log-sum-exp terms' Hessian pulled back by J."""
-    return np.swapaxes(J * s[..., None], -1, -2) @ J - np.swapaxes(V * c[..., None], -1, -2) @ V
+    """J^T diag(s) J - V^T diag(c) V: the log-sum-exp terms' Hessian pulled back by J, as one
+    product [J; V]^T diag(s, -c) [J; V] (one result array: the batch's arrays are large enough
+    that every extra one costs its memory's page faults)."""
+    JV = np.concatenate([J, V], axis=-2)
+    w = np.concatenate([s, -c], axis=-1)
+    return np.swapaxes(JV * w[..., None], -1, -2) @ JV
 
 
 def hessian_in_bases(

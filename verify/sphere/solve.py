@@ -37,7 +37,7 @@ from .losses import value_and_grad
 from .model import SphereProblem
 from .reduction import reduced_weights
 
-_cholesky_lo: Callable[[np.ndarray], np.ndarray] | None
+_cholesky_lo: Callable[..., np.ndarray] | None
 try:  # the batched Cholesky gufunc behind numpy.linalg.cholesky (NaN where it fails)
     from numpy.linalg._umath_linalg import cholesky_lo as _gufunc
 
@@ -211,47 +211,61 @@ def _tangent_bases(X: np.ndarray) -> np.ndarray:
     return Hh[..., 1:, :]  # rows orthonormal and orthogonal to Hh[..., 0, :] = -sign x
 
 
-def _batched_cholesky(A: np.ndarray) -> np.ndarray:
+def _batched_cholesky(A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Lower Cholesky factors of a batch (a, D, D), NaN where a matrix is not positive definite
     (numpy's gufunc with the error callback off; :func:`numpy.linalg.cholesky` raises for the
-    whole batch instead, so without the gufunc one start at a time)."""
+    whole batch instead, so without the gufunc one start at a time), into ``out`` if given."""
+    out = np.empty_like(A) if out is None else out
     if _cholesky_lo is not None:
         with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
-            return _cholesky_lo(A)
-    out = np.full_like(A, np.nan)
+            return _cholesky_lo(A, out=out)
     for i in range(len(A)):
         chol, info = lapack.dpotrf(A[i], lower=1, clean=1)
-        if info == 0:
-            out[i] = chol
+        out[i] = chol if info == 0 else np.nan
     return out
 
 
-def _newton_direction(Hs: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """-(H + sigma I)^{-1} g per start, with the smallest shift sigma = ``NEWTON_FLOOR`` times
-    the largest |entry| times 4^k (k = 0, 1, ...) that makes H + sigma I positive definite (its
-    Cholesky factorisation succeeds): the Newton step near a minimum (the small shift damps the
-    zero modes of the rotations), a Levenberg-Marquardt step, always a descent direction, where
-    the Hessian is indefinite. Every start's factorisation is one batched call per shift, the
-    starts that fail retried at 4 times their shift."""
+def _newton_direction(
+    Hs: np.ndarray, g: np.ndarray, hint: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """-(H + sigma I)^{-1} g per start, and the exponent k of its shift: sigma = ``NEWTON_FLOOR``
+    times the largest |entry| times 4^k, the smallest such shift found that makes H + sigma I
+    positive definite (its Cholesky factorisation succeeds): the Newton step near a minimum (the
+    small shift damps the zero modes of the rotations), a Levenberg-Marquardt step, always a
+    descent direction, where the Hessian is indefinite. Every start first tries k = 0; one that
+    fails goes on from ``hint`` - 1 (its exponent at the previous iteration, if any: the search
+    for a shift starts a quarter below the last one instead of at the floor) and grows 4-fold.
+    Every start's factorisation is one batched call per shift."""
     a, D, _ = Hs.shape
     scale = np.maximum(1.0, np.max(np.abs(Hs), axis=(1, 2)))
-    sigma = NEWTON_FLOOR * scale
-    eye = np.eye(D)
-    shifted = trial = Hs + sigma[:, None, None] * eye
+    k = np.zeros(a)
+    floor = NEWTON_FLOOR * scale
+    diagonal = np.arange(D)
+    # one work array for the shifted matrices and one for the factors, reused at every shift
+    # (the batch's arrays are large enough that fresh ones cost their memory's page faults)
+    trial = Hs.copy()
+    trial[:, diagonal, diagonal] += floor[:, None]
+    factors = np.empty_like(Hs)
     todo, grown = np.arange(a), False
     for _ in range(NEWTON_SHIFTS):  # positive definite once sigma exceeds -lambda_min
-        chol = _batched_cholesky(trial)
+        chol = _batched_cholesky(trial[: todo.size], factors[: todo.size])
         failed = np.isnan(chol[:, 0, 0]) | np.isnan(chol[:, -1, -1])
         todo = todo[failed]
         if not todo.size:
             break
-        sigma[todo] *= 4.0
+        if not grown and hint is not None:  # k = 0 failed: resume a quarter below the last shift
+            k[todo] = np.maximum(hint[todo] - 1, 1)
+        else:
+            k[todo] += 1
         grown = True
-        trial = Hs[todo] + sigma[todo, None, None] * eye
+        np.take(Hs, todo, axis=0, out=trial[: todo.size])
+        trial[: todo.size, diagonal, diagonal] += (floor[todo] * 4.0 ** k[todo])[:, None]
+    shifted = trial
     if grown:  # some shifts grew: the matrices that factorised
-        shifted = Hs + sigma[:, None, None] * eye
-    shifted[todo] = sigma[todo, None, None] * eye  # no shift sufficed (not finite): descent
-    return -np.linalg.solve(shifted, g[..., None])[..., 0]
+        shifted[...] = Hs
+        shifted[:, diagonal, diagonal] += (floor * 4.0**k)[:, None]
+    shifted[todo] = (floor[todo] * 4.0 ** k[todo])[:, None, None] * np.eye(D)  # none sufficed
+    return -np.linalg.solve(shifted, g[..., None])[..., 0], k
 
 
 def _newton(
@@ -270,6 +284,7 @@ def _newton(
     R = riemannian_gradient(X, G)
     n, rows, d = X.shape
     done = np.zeros(n, dtype=bool)
+    shift = np.zeros(n)  # each start's shift exponent at its last iteration
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
         norms = np.sqrt(np.sum(R * R, axis=(-2, -1)))
@@ -280,7 +295,8 @@ def _newton(
         Xa, va, Ra = X[idx], v[idx], R[idx]
         B = _tangent_bases(Xa)  # (a, rows, d - 1, d)
         g = (B @ Ra[..., None]).reshape(idx.size, -1)  # the gradient in the tangent bases
-        c = _newton_direction(f.hessian(Xa, idx, B), g).reshape(idx.size, rows, d - 1)
+        c, shift[idx] = _newton_direction(f.hessian(Xa, idx, B), g, shift[idx])
+        c = c.reshape(idx.size, rows, d - 1)
         step = (c[..., None, :] @ B)[..., 0, :]
         size = np.sqrt(np.sum(step * step, axis=(-2, -1)))
         step *= np.minimum(1.0, NEWTON_RADIUS / np.maximum(size, 1e-300))[:, None, None]
