@@ -332,37 +332,19 @@ def _draw_fingerprint(claim_id: str, n: int, seed: int = 0) -> str:
     as a hunt's search): counts, d, the lambdas and the drawn parameters, 9 digits."""
     import hashlib
 
-    from hypothesis import HealthCheck, Phase, Verbosity
-
-    from verify.claims.determinism import deterministic_generation
     from verify.claims.registry import registry
+    from verify.strategies import sample
 
     def g(x: Any) -> str:
         return f"{x:.9g}" if isinstance(x, float) else repr(x)
 
-    claim = registry()[claim_id]
     rows: list[str] = []
-
-    @settings(
-        max_examples=n,
-        database=None,
-        derandomize=False,
-        deadline=None,
-        phases=[Phase.generate],
-        verbosity=Verbosity.quiet,
-        suppress_health_check=list(HealthCheck),
-    )
-    @hypothesis_seed(seed)
-    @given(claim.cases())
-    def collect(case: Any) -> None:
+    for case in sample(registry()[claim_id].cases(), n, seed):
         i = case.instance
         drawn = sorted((k, g(v)) for k, v in case.drawn.items())
         q = None if case.Q is None else g(float(case.Q[0, 0]))
         lambdas = (g(i.lambda_W), g(i.lambda_H), g(i.lambda_b))
         rows.append(repr((i.counts, i.d, *lambdas, i.loss.name, drawn, q)))
-
-    with deterministic_generation():
-        collect()
     assert len(rows) == n
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
 

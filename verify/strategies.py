@@ -47,6 +47,7 @@ __all__ = [
     "haar_orthogonal",
     "orthogonal_matrices",
     "params_of",
+    "sample",
 ]
 
 # simplest first: Hypothesis shrinks sampled_from towards the front
@@ -611,6 +612,36 @@ def corners(
     for value in allowed["counts"][1:]:
         first_kind(counts=_COUNTS[value](base_K))
     first_kind(d_extra=1)
+    return out
+
+
+def sample(strategy: st.SearchStrategy[Any], count: int, seed: int = 0) -> list[Any]:
+    """The first ``count`` examples Hypothesis generates from ``strategy`` with ``seed``, in
+    order: the generate phase with a hunt's settings (no database, not derandomised, the pool
+    of local constants emptied), so what a seeded search draws first, whatever was imported."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    from .claims.determinism import deterministic_generation
+
+    out: list[Any] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        derandomize=False,
+        deadline=None,
+        phases=[Phase.generate],
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis_seed(seed)
+    @given(strategy)
+    def collect(example: Any) -> None:
+        out.append(example)
+
+    with deterministic_generation():
+        collect()
     return out
 
 
