@@ -118,6 +118,9 @@ def test_list_and_unknown_claim(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "theorem-IV.4" in out
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
     assert "│ sphere " in rows["sphere-ntce-nc"] and "│ mse " in rows["theorem-IV.4"]
+    # a sphere claim's hypotheses in its own terms, not its placeholder Instance's
+    ntce = rows["sphere-ntce-nc"]
+    assert "balanced, d >= K" in ntce and "c_below_1" not in ntce
     code, _, err = run(capsys, "check", "theorem-IX.9")
     assert code == 2 and "theorem-IX.9" in err and "Traceback" not in err
 

@@ -70,3 +70,18 @@ def test_the_benchmark_page_says_where_target_2_is_missed_and_whose_the_miss_is(
         {"nonl": {5: _cell(30, 31, 25, 26)}, "ntce": {5: _cell(40, 80, 45, 60)}}
     )
     assert "too slow" in both and "other jobs" in both
+
+
+def test_a_sphere_claims_page_shows_the_spheres_parameters_not_the_placeholders() -> None:
+    """The worst instance of a sphere claim is shown by its loss, counts, d and tau; the
+    placeholder lambdas its Instance carries (the model has no weight decay) never appear."""
+    from verify.claims import check
+    from verify.claims.registry import registry
+    from verify.report.pages import claim_page
+
+    claim = registry()["sphere-ntce-nc"]
+    v = check(claim, examples=2, seed=0)
+    page = claim_page(claim, v, [], "sphere-ntce-nc", [])
+    assert v.worst is not None and "### The worst instance" in page
+    assert "| τ (temperature) |" in page and "| loss | ntce |" in page
+    assert "λ_W" not in page and "lambda_W" not in page and "\\bar Y" not in page

@@ -24,6 +24,12 @@ class Case:
     Q: np.ndarray | None = None
     drawn: dict[str, Any] = field(default_factory=dict)
 
+    def parameters(self) -> list[tuple[str, str]] | None:
+        """The (name, value) rows a report shows for this case instead of the instance's own
+        (its lambdas and the hypotheses they satisfy), for a model that does not use them;
+        None: show the instance."""
+        return None
+
     def describe(self) -> str:
         parts = [self.instance.describe()]
         if self.drawn:

@@ -155,6 +155,10 @@ class Claim:
     def hypotheses_latex(self) -> str:
         return ", ".join(HYPOTHESES[h].statement for h in self.hypotheses) or "none"
 
+    def hypotheses_text(self) -> str:
+        """The hypotheses for a terminal: their names (what ``--relax`` takes)."""
+        return ", ".join(self.hypotheses) or "none"
+
 
 def relative(diff: float, *scales: float) -> float:
     """``diff`` over the sum of ``scales`` (norms compared, plus a floor); 0 when ``diff`` is 0."""

@@ -86,7 +86,7 @@ def run_list(args: argparse.Namespace) -> int:
     for column in ("id", "kind", "loss", "hypotheses", "reference"):
         table.add_column(column)
     for claim in select(None):
-        hyps = ", ".join(claim.hypotheses) or "none"
+        hyps = claim.hypotheses_text()
         if claim.premise is not None:
             hyps += " (premise on the solution)"
         table.add_row(claim.id, claim.kind, claim_loss(claim), hyps, claim.reference)

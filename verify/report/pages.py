@@ -80,6 +80,15 @@ def instance_view(inst: Instance, Q: Any = None) -> dict[str, Any]:
     }
 
 
+def _case_view(o: Outcome) -> dict[str, Any]:
+    """The case's own parameters where it has them (:meth:`verify.case.Case.parameters`: the
+    sphere model), else its instance."""
+    rows = o.case.parameters()
+    if rows is None:
+        return instance_view(o.case.instance, o.case.Q)
+    return {"rows": rows, "encoding": None, "Q": None}
+
+
 def _gap(x: Any) -> str:
     """A relative duality gap: ``≤ 1e-12`` at rounding level (:mod:`verify.report.canonical`)."""
     return measured_text(x, RESOLUTION)
@@ -120,7 +129,7 @@ def _outcome(o: Outcome | None, v: Verdict) -> dict[str, Any] | None:
         "status": o.status,
         "within": all(x <= v.tolerances.residual for x in o.residuals.values()),
         "residuals": _residual_rows(o.residuals, v),
-        "instance": instance_view(o.case.instance, o.case.Q),
+        "instance": _case_view(o),
         "drawn": ", ".join(f"{k}={fmt(x, 4)}" for k, x in o.case.drawn.items()),
         "gaps": ", ".join(_gap(g) for g in o.gaps),
         "reason": o.reason,

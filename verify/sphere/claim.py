@@ -49,6 +49,21 @@ class SphereCase(Case):
 
     loss: str | None = field(default=None)
 
+    def parameters(self) -> list[tuple[str, str]]:
+        """The report's rows: the sphere's own parameters (no lambdas: the model has none)."""
+        inst = self.instance
+        return [
+            ("model", "unit hypersphere (features and prototypes on S^{d-1})"),
+            ("loss", self.loss or "(the claim's own)"),
+            ("K (classes)", str(inst.K)),
+            (
+                "counts n_k",
+                f"{inst.n} each (balanced)" if inst.balanced else str(list(inst.counts)),
+            ),
+            ("d (feature dimension)", str(inst.d)),
+            ("τ (temperature)", f"{self.drawn['tau']:.10g}"),
+        ]
+
     def describe(self) -> str:
         """One readable line in the sphere's own parameters: the loss, K, the counts, d, tau
         (10 digits, as drawn), not the placeholder lambdas or the hypotheses they satisfy."""
@@ -89,6 +104,29 @@ class SphereClaim(Claim):
     balanced_only: bool = True
     max_extra_d: int = 2
     ratio: int = 1  # > 1: counts (ratio n, n, ..., n), the first class the majority
+
+    def hypotheses_latex(self) -> str:
+        """What the cases satisfy, in the sphere's own terms (the names in ``hypotheses`` are
+        the placeholder Instance's: module docstring)."""
+        if self.ratio > 1:
+            counts = rf"$n_1 = {self.ratio}\,n_2$, $n_2 = \dots = n_K$"
+        elif self.balanced_only:
+            counts = r"$n_1 = \dots = n_K = n$"
+        else:
+            counts = "any class counts"
+        low, high = TAU_RANGE
+        return rf"{counts}, $d \ge K$, $\tau \in [{low:g}, {high:g}]$"
+
+    def hypotheses_text(self) -> str:
+        counts = (
+            f"n_1 = {self.ratio} n_2, n_2 = ... = n_K"
+            if self.ratio > 1
+            else "balanced"
+            if self.balanced_only
+            else "any class counts"
+        )
+        low, high = TAU_RANGE
+        return f"{counts}, d >= K, tau in [{low:g}, {high:g}]"
 
     def _counts(self, K: int, n: int) -> tuple[int, ...]:
         return (self.ratio * n, *(n,) * (K - 1)) if self.ratio > 1 else (n,) * K
