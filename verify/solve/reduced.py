@@ -160,7 +160,6 @@ class _Pattern(NamedTuple):
 
     nA: int
     nv: int
-    diagonal: np.ndarray
     at_A: np.ndarray
     at_B: np.ndarray
     at_b: np.ndarray
@@ -185,7 +184,6 @@ def _pattern(K: int, factors: bool, bias: bool) -> _Pattern:
     at_b = (idx[:, None] * K + idx[None, :]).ravel() * nv + 2 * nA + np.tile(idx, K)
     # d^2 <Gt, A B^T> / dA[i, j] dB[k, j] = Gt[i, k], at these flat indices of the Hessian
     arrays = (
-        np.arange(nv) * (nv + 1),  # the diagonal of an nv x nv matrix
         row + ii * K + jj,
         row + nA + kk * K + jj,
         at_b if bias else idx[:0],
@@ -243,7 +241,7 @@ def _newton(
     else:
         A = B = np.zeros((K, K))
     pattern = _pattern(K, factors, bias)
-    nA, nv, diagonal = pattern.nA, pattern.nv, pattern.diagonal
+    nA, nv = pattern.nA, pattern.nv
     if nv == 0:
         return X, b, nuclear_norm(X), {"newton_iterations": 0}
     shift = np.full(nv, w)
@@ -314,12 +312,12 @@ def _newton(
             coupling = Gt.ravel()[coupling_index]
             Hf[at_AB] += coupling
             Hf[at_BA] += coupling
-        Hf[diagonal] += shift
+        Hf[:: nv + 1] += shift  # the diagonal, as a strided view
         damping = min(gnorm, 1.0)
         step = None
         for _ in range(8):
             Hd = Hm.copy()
-            Hd.reshape(-1)[diagonal] += damping
+            Hd.reshape(-1)[:: nv + 1] += damping
             step, info = lapack.dposv(Hd, -g)[1:]  # Cholesky; info > 0: not positive definite
             if info == 0:
                 break
