@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -580,3 +581,33 @@ def test_distance_bounds_are_a_typed_record_read_under_the_json_names() -> None:
     assert ce.distance_bounds.X is None and ce.distance_bounds.Z is None
     assert ce.distance_bounds.b is None and ce.distance_bounds.gradient is not None
     assert mse.distance_bounds["Z = WH"] == mse.distance_bounds.Z
+
+
+def test_small_solves_run_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hunt-sized solve runs its BLAS on one thread (verify.solve.threads: with threads, a
+    busy core makes each small call wait); a large one keeps the process's setting."""
+    import importlib
+
+    from threadpoolctl import threadpool_info
+
+    from verify.solve import threads
+
+    solve_module = importlib.import_module(
+        "verify.solve"
+    )  # the module (verify.solve is a function)
+
+    seen: list[set[int]] = []
+    exact = solve_module.ENGINES["exact"]
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return exact(*args, **kwargs)
+
+    monkeypatch.setitem(solve_module.ENGINES, "exact", recording)
+    outside = {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    inst = Instance(one_hot(3), (2, 2, 2), 3, 0.05, 0.05, 0.5)
+    assert solve_module.solve(inst).certified
+    monkeypatch.setattr(threads, "SMALL", inst.K * inst.N - 1)  # now it counts as large
+    assert solve_module.solve(inst).certified
+    assert seen == [{1}, outside]
+    assert {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"} == outside

@@ -20,6 +20,7 @@ from ..instance import Instance, require_memory, solve_bytes
 from ..tolerances import DEFAULT, Tolerances
 from .certificate import Certificate, certify, first_order_residuals, ufm_objective
 from .exact import solve_exact
+from .threads import blas_threads_for
 
 __all__ = [
     "ENGINES",
@@ -147,14 +148,15 @@ def solve(
         else:
             progress(f"{engine}: solving")
     start = time.perf_counter()
-    try:
-        W, H, b, details = ENGINES[engine](instance, tol, **options)
-    except SolverFailure as failure:
-        W, H, b = np.full((K, d), math.nan), np.full((d, N), math.nan), np.full(K, math.nan)
-        certificate = certify(instance, W, H, b, engine, tol)
-        certificate = replace(certificate, reason=f"{engine} failed: {failure}")
-        return Solution(instance, W, H, b, certificate, time.perf_counter() - start, {})
-    if progress is not None:
-        progress("certifying: primal, dual and duality gap")
-    certificate = certify(instance, W, H, b, engine, tol, details)
+    with blas_threads_for(K, N):  # small solves on one thread (verify.solve.threads)
+        try:
+            W, H, b, details = ENGINES[engine](instance, tol, **options)
+        except SolverFailure as failure:
+            W, H, b = np.full((K, d), math.nan), np.full((d, N), math.nan), np.full(K, math.nan)
+            certificate = certify(instance, W, H, b, engine, tol)
+            certificate = replace(certificate, reason=f"{engine} failed: {failure}")
+            return Solution(instance, W, H, b, certificate, time.perf_counter() - start, {})
+        if progress is not None:
+            progress("certifying: primal, dual and duality gap")
+        certificate = certify(instance, W, H, b, engine, tol, details)
     return Solution(instance, W, H, b, certificate, time.perf_counter() - start, details)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import lapack
 
+from ..solve.threads import one_blas_thread
 from ..tolerances import DEFAULT, Tolerances
 from .hessian import tangent_hessian
 from .losses import value_and_grad
@@ -369,6 +370,7 @@ def hessian_spectrum(f: _Objective, X: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([small, large]))
 
 
+@one_blas_thread()  # small arrays: threads only wait for each other (verify.solve.threads)
 def local_search(
     problem: SphereProblem,
     starts: int | None = None,
@@ -412,6 +414,7 @@ def local_search(
     )
 
 
+@one_blas_thread()
 def local_search_many(
     problems: list[SphereProblem],
     starts: int | None = None,
