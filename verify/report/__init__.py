@@ -3,7 +3,9 @@
 ``build_report(out, examples, seed)`` checks every registered claim and regenerates, in
 ``out`` (``reports/``), ``index.md`` / ``index.json``, a page and a JSON file per claim, a page
 per hunt found in ``hunts/*.json`` and the figures, publishing them all at once
-(:mod:`verify.report.atomic`). ``claim_table_markdown`` is the claim table the README shows.
+(:mod:`verify.report.atomic`). What belongs to a paper (its figures, findings and own pages)
+comes from the installed packages of claims (:mod:`verify.report.content`).
+``claim_table_markdown`` is the claim table the README shows.
 """
 
 from .atomic import recover

@@ -5,7 +5,9 @@ Layout of a report directory (``reports/`` by default)::
     index.md, index.json          the entry point: findings, claim table, reproducibility
     claims/<slug>.md, .json       one page per claim and its data (slugs in index.json)
     hunts/<slug>.md               re-rendered from hunts/<slug>.json (written by verify hunt)
-    figures/<name>.png            our figures (figures/benchmarks_* belong to the benchmarks)
+    figures/<name>.png            the contents' figures (figures/benchmarks_* are the benchmarks')
+    losses.md, sphere.md, ...     the contents' own pages (verify.report.content; this
+                                  project's: proofs/report)
     benchmarks.md, .json          written by the benchmarks, linked when present
     planted.md, .json             written by python -m proofs.planted, linked when present
     false_alarms.md, .json        written by python -m proofs.false_alarms, linked when present
