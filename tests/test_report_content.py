@@ -81,6 +81,28 @@ def test_a_figure_the_content_did_not_name_is_refused(
     assert not (out / "index.json").exists()
 
 
+def test_a_page_the_content_did_not_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Likewise for a content's own pages: a file it writes that ``pages`` did not name was
+    never checked against the user's files, so the run stops before publishing."""
+
+    def sneaky(d: Drawing, figures: list[dict[str, Any]]) -> None:
+        _page(d, figures)
+        (d.stage / "notes.txt").write_text("a user's notes\n", encoding="utf-8")
+
+    monkeypatch.setattr(
+        "verify.report.build.contents", lambda: (Content(**{**vars(MINE), "write": sneaky}),)
+    )
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(VerifyError, match=r"notes\.txt"):
+        build_report(out, examples=2, seed=1, claims=[CLAIM], dpi=30)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert not (out / "index.json").exists()
+
+
 def test_two_contents_drawing_one_figure_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -209,7 +209,8 @@ def build_report(
     by_id = {c.id: c for c in chosen}
     slugs = slugs_for(by_id)
     parts = contents()
-    check_replaceable(out, _planned(parts, slugs, load_hunts(out)))  # refuse before the work
+    planned = _planned(parts, slugs, load_hunts(out))
+    check_replaceable(out, planned)  # refuse before the work
     with staging(out) as stage:
         verdicts, errors = run_checks(chosen, examples, seed, progress)
         checked = time.perf_counter()
@@ -252,6 +253,9 @@ def build_report(
             {p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()} - {MARKER}
             | set(INDEX_FILES)
         )
+        unplanned = sorted(set(index["manifest"]) - set(planned))
+        if unplanned:  # files no check protected: a content wrote what its pages do not name
+            raise VerifyError(f"the report wrote {unplanned}, which no report content planned")
         index["timings"]["total_seconds"] = time.perf_counter() - start
         timings = index.pop("timings")  # kept out of the committed files: they differ every run
         canonical.write_json(stage / "index.json", index)
