@@ -4,12 +4,14 @@ A solve of a hunt-sized instance is thousands of BLAS and LAPACK calls on matric
 hundred entries. With OpenBLAS's default of one thread per core, every such call wakes and
 joins the other threads; when another process holds a core (a second hunt job, the test suite
 beside a benchmark) each join waits for that core, and the same solve takes 10-40 times longer
-(measured on the 2-core machine of reports/benchmarks.md: K = 10, N = 400 cross-entropy, 622 ms
-on two threads against 15 ms on one, with one other busy process; 2.7 against 3.3 ms for
-K = 4 MSE on a quiet machine). So :func:`solve <verify.solve.solve>` runs instances up to
-``SMALL`` entries of Y on one thread and leaves larger ones, whose products do gain from
-threads, to the process's setting. The answer does not depend on it: every solve is certified
-by its own duality gap, whatever the rounding of the kernels that produced it.
+(measured on the 2-core machine of reports/benchmarks.md, with one other busy process: K = 10,
+N = 400 cross-entropy, 622 ms on two threads against 15 ms on one; K = 100, N = 10^4 MSE, 1265
+against 92 ms). With no other job, one thread is about as fast at these sizes (23 against
+15 ms and 49 against 51 ms for the same two; K = 4 MSE, 3.2 against 3.1 ms). So
+:func:`solve <verify.solve.solve>` runs instances up to ``SMALL`` entries of Y on one thread
+and leaves larger ones, whose products can gain from the threads of a machine with more cores,
+to the process's setting (``OPENBLAS_NUM_THREADS``). The answer does not depend on it: every
+solve is certified by its own duality gap, whatever the rounding of the kernels behind it.
 """
 
 from __future__ import annotations
