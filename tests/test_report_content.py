@@ -103,6 +103,28 @@ def test_a_page_the_content_did_not_name_is_refused(
     assert not (out / "index.json").exists()
 
 
+def test_a_hunt_finishing_during_the_checks_waits_for_the_next_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hunts are read once, before the checks: a hunt that writes its JSON into
+    ``out/hunts`` meanwhile neither stops the run nor gets a page nobody planned."""
+    from verify.report import build
+
+    monkeypatch.setattr(build, "contents", lambda: (MINE,))
+    out = tmp_path / "reports"
+    real = build.run_checks
+
+    def checks_while_a_hunt_lands(*args: Any, **kwargs: Any) -> Any:
+        (out / "hunts").mkdir(parents=True, exist_ok=True)
+        (out / "hunts" / "late.json").write_text('{"claim": "x", "status": "survived"}')
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "run_checks", checks_while_a_hunt_lands)
+    index = build_report(out, examples=2, seed=1, claims=[CLAIM], dpi=30)
+    assert index["hunts"] == [] and not (out / "hunts" / "late.md").exists()
+    assert (out / "hunts" / "late.json").exists()
+
+
 def test_two_contents_drawing_one_figure_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,16 +49,20 @@ def draw(d: Drawing) -> list[dict[str, Any]]:
     ]
 
 
-def pages(ids: Collection[str]) -> tuple[str, ...]:
-    """The loss table always; seed 003's section only for a report with a sphere claim (a
+def _with_sphere(ids: Collection[str]) -> bool:
+    """Whether a report of these claim ids has seed 003's section: only with a sphere claim (a
     report restricted to other claims does not spend its time on seed 003's hunts)."""
-    with_sphere = any(i.startswith(sphere.PREFIX) for i in ids)
-    return (*losses.FILES, *(sphere.FILES if with_sphere else ()))
+    return any(i.startswith(sphere.PREFIX) for i in ids)
+
+
+def pages(ids: Collection[str]) -> tuple[str, ...]:
+    """The loss table always; seed 003's section when :func:`_with_sphere`."""
+    return (*losses.FILES, *(sphere.FILES if _with_sphere(ids) else ()))
 
 
 def write(d: Drawing, figures: list[dict[str, Any]]) -> None:
     losses.write(d.stage, d.verdicts, figures, d.examples, d.seed)
-    if any(v.claim_id.startswith(sphere.PREFIX) for v in d.verdicts):
+    if _with_sphere([v.claim_id for v in d.verdicts]):
         sphere.write(d.stage, d.verdicts, d.dpi, d.seed)
 
 

@@ -209,14 +209,16 @@ def build_report(
     by_id = {c.id: c for c in chosen}
     slugs = slugs_for(by_id)
     parts = contents()
-    planned = _planned(parts, slugs, load_hunts(out))
+    # read once: the hunt pages planned (and checked) are the ones written, even if a hunt
+    # finishes into out/hunts while the checks run
+    hunts = load_hunts(out)
+    planned = _planned(parts, slugs, hunts)
     check_replaceable(out, planned)  # refuse before the work
     with staging(out) as stage:
         verdicts, errors = run_checks(chosen, examples, seed, progress)
         checked = time.perf_counter()
         if progress:
             progress("drawing figures")
-        hunts = load_hunts(out)
         drawing = Drawing(stage, dpi, seed, examples, verdicts, hunts)
         figures = _figures(parts, drawing)
         drawn = time.perf_counter()
