@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
+import unittest
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -37,9 +38,13 @@ from .claim import Claim, Context, PredicateError, Uncertified
 from .determinism import deterministic_generation
 from .exact import exact_zero_bias, zero_is_the_minimiser
 from .hypotheses import unmet
+from .sweep import Seeds, draws
 from .verdict import Outcome, Verdict
 
 __all__ = ["check", "confirm", "coverage", "evaluate", "replay", "why_unconfirmed"]
+
+SWEEP_SHARE = 0.8  # of a sweeping search's examples, drawn outside the engine (verify.claims.sweep)
+SWEEP_SEEDS = 5  # the closest calls of a sweep that Hypothesis's target phase climbs from
 
 
 def evaluate(
@@ -329,9 +334,17 @@ def run_search(
     on_outcome: Callable[[Outcome], None] | None = None,
     confirmed_only: bool = True,
     corners: bool = True,
+    sweep: bool = False,
 ) -> Outcome | None:
     """The claim's deterministic corners, then a Hypothesis search over its cases; returns the
     smaller of the first corner that fails (confirmed) and the shrunk counterexample, if any.
+
+    With ``sweep`` (what a hunt does) the first ``SWEEP_SHARE`` of the examples are drawn from
+    the same strategy outside Hypothesis's engine (:mod:`verify.claims.sweep`, a third of the
+    cost a case) and the engine takes over from them: the first that fails is replayed and
+    shrunk by it, or else the rest of the examples go to its target phase, climbing from the
+    ``SWEEP_SEEDS`` largest residuals; with none above ``tol.residual`` to climb the sweep
+    draws them all.
 
     With ``confirmed_only`` an instance fails the search only when :func:`confirm` reproduces
     it (its ``confirmation`` is attached), so Hypothesis shrinks towards the smallest
@@ -347,11 +360,13 @@ def run_search(
     """
     phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
 
-    def searcher(phases: list[Phase]) -> Callable[[], None]:
+    def searcher(
+        phases: list[Phase], seeds: tuple[bytes, ...] = (), max_examples: int = examples
+    ) -> Callable[[], None]:
         # @settings outermost: @seed alone would also set database=None
         return settings(
-            max_examples=examples,
-            database=database,
+            max_examples=max_examples,
+            database=Seeds(seeds, database) if seeds else database,
             derandomize=False,  # the seed decides, whatever profile is loaded (CI's derandomises)
             deadline=None,
             phases=phases,
@@ -363,12 +378,15 @@ def run_search(
 
     def search(case: Case) -> None:
         outcome = judge(case)
-        # an unconfirmed residual is not trusted, so it does not steer the search either
-        trusted = outcome.status != "unconfirmed"
-        if trusted and outcome.residuals and outcome.worst > tol.residual:
+        if climbs(outcome):
             target(float(f"{outcome.worst:.3g}"), label="worst residual")
         if outcome.status == "counterexample":
             raise _Found(outcome)
+
+    def climbs(outcome: Outcome) -> bool:
+        # an unconfirmed residual is not trusted, so it does not steer the search either
+        trusted = outcome.status != "unconfirmed"
+        return bool(trusted and outcome.residuals and outcome.worst > tol.residual)
 
     def judge(case: Case) -> Outcome:
         outcome = evaluate(claim, case, tol, engine)
@@ -390,17 +408,66 @@ def run_search(
     try:
         with deterministic_generation():  # a seed means the same search in every process
             if database is not None:  # what an earlier run found is replayed before anything
-                searcher([Phase.reuse])()
+                _replay(searcher([Phase.reuse]))
             for case in claim.corners() if corners else ():
                 if judge(case).status == "counterexample":
                     corner = outcomes[-1]
                     break
-            searcher(phases)()
+            if not sweep:
+                searcher(phases)()
+            else:
+                failed = _sweep(claim, examples, seed, shrink, searcher, judge, climbs)
+                if failed is not None:
+                    return failed if corner is None or _size(failed) < _size(corner) else corner
     except _Found as found:
         # a corner is not shrunk: keep whichever counterexample is smaller
         if corner is None or _size(found.outcome) < _size(corner):
             return found.outcome
     return corner
+
+
+def _sweep(
+    claim: Claim,
+    examples: int,
+    seed: int,
+    shrink: bool,
+    searcher: Callable[..., Callable[[], None]],
+    judge: Callable[[Case], Outcome],
+    climbs: Callable[[Outcome], bool],
+) -> Outcome | None:
+    """The sweep of :func:`run_search`; raises ``_Found`` with what the engine shrank, or
+    returns a swept counterexample that the engine's replay did not reproduce."""
+    share = max(1, int(SWEEP_SHARE * examples))
+    close: list[tuple[float, int, bytes]] = []  # (residual, order drawn, choices), largest first
+    drawn = 0
+    for case, choices in draws(claim.cases(), seed):
+        if drawn >= examples or (drawn >= share and close):
+            break
+        drawn += 1
+        outcome = judge(case)
+        if outcome.status == "counterexample":
+            if shrink:
+                _replay(searcher([Phase.reuse, Phase.shrink], (choices,)))
+            return outcome  # not shrunk (or the replay did not fail: keep it as drawn)
+        if climbs(outcome):
+            close = sorted([*close, (-outcome.worst, drawn, choices)])[:SWEEP_SEEDS]
+    if close and drawn < examples:
+        phases = [Phase.reuse, Phase.target] + ([Phase.shrink] if shrink else [])
+        _replay(searcher(phases, tuple(c for _, _, c in close), examples - drawn + len(close)))
+    return None
+
+
+def _replay(search: Callable[[], None]) -> None:
+    """Run a search that starts from its database (the reuse phase, no generation).
+
+    With nothing there to replay (an empty example database: every first hunt) Hypothesis runs
+    no test case and raises ``unittest.SkipTest`` ("told to run no test cases"), which here
+    means only that: before this, a first ``verify hunt`` with its default database stopped
+    with that traceback, and the test of the database was skipped instead of failing."""
+    try:
+        search()
+    except unittest.SkipTest:
+        pass
 
 
 def _size(outcome: Outcome) -> tuple[int, int, int]:

@@ -1,7 +1,8 @@
 """Work units of a hunt: self-contained, picklable, deterministic given their seed.
 
-A :class:`SearchUnit` runs Hypothesis searches (:func:`verify.claims.runner.run_search`, which
-targets the worst residual and shrinks what fails) until its share of the budget is spent,
+A :class:`SearchUnit` runs searches (:func:`verify.claims.runner.run_search`: a sweep of cases
+drawn outside Hypothesis's engine, then the engine, which targets the worst residual and shrinks
+what fails) until its share of the budget is spent,
 starting a fresh search with a derived seed after each shrunk counterexample so later rounds
 look elsewhere. A :class:`RefineUnit` runs the local optimiser from one promising case. Units
 depend only on their fields, so running them in one process, in a process pool or on a Dask
@@ -84,6 +85,7 @@ class SearchUnit:
     tol: Tolerances = DEFAULT
     database: str | None = None  # directory of a DirectoryBasedExampleDatabase
     max_finds: int = 3
+    sweep: bool = True  # most cases drawn outside Hypothesis's engine (verify.claims.sweep)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def _search(unit: SearchUnit, on_outcome: OnOutcome | None) -> UnitResult:
                 database=database,
                 on_outcome=hook,
                 corners=unit.index == 0 and round_ == 0,  # the deterministic corners, once
+                sweep=unit.sweep,
             )
             remaining -= max(len(result.outcomes) - before, 1)
             if found is None:
