@@ -364,3 +364,27 @@ GOLDEN_DRAWS = {
 @pytest.mark.parametrize("claim_id", sorted(GOLDEN_DRAWS))
 def test_a_seed_draws_the_cases_it_always_drew(claim_id: str) -> None:
     assert _draw_fingerprint(claim_id, 25) == GOLDEN_DRAWS[claim_id]
+
+
+def test_the_most_promising_cases_are_those_of_the_full_order() -> None:
+    """Property: the refine phase's start cases, found by sorting on the cheap prefix of the
+    order and computing the full order only where it ties, are exactly the first distinct
+    cases of the whole pool sorted by (-score, order): many ties of score and of (K, N, d),
+    duplicates of one case, and residuals on both sides of the tolerance."""
+    from verify.claims.verdict import Outcome
+    from verify.hunt.direction import order
+    from verify.hunt.engine import _most_promising
+    from verify.hunt.refine import score
+    from verify.strategies import sample
+
+    drawn = sample(cases(frozenset()), 60, 3)
+    pool = []
+    for i, case in enumerate(drawn + drawn[:10]):  # the last ten are the first ten again
+        worst = (0.0, 1e-9, 1e-4, 1e-4, 3e-2)[i % 5]
+        pool.append(Outcome(case, "holds" if worst < 1e-3 else "between", {"r": worst}))
+    for k in (1, 3, 8, 70):
+        expected: list[Outcome] = []
+        for o in sorted(pool, key=lambda o: (-score(o), order(o))):
+            if all(o.case.describe() != t.case.describe() for t in expected):
+                expected.append(o)
+        assert _most_promising(pool, k) == expected[:k]

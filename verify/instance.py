@@ -442,6 +442,12 @@ class Instance:
 
     def describe(self) -> str:
         """One readable line: K, counts, d, lambdas, and the named hypotheses that hold."""
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
+        # computed once (the instance is frozen): a hunt orders and compares thousands of cases
+        # by their descriptions, and the hypotheses that hold take an SSETF fit to say
         held = [k for k, v in self.hypotheses().items() if v]
         lb = "inf" if math.isinf(self.lambda_b) else f"{self.lambda_b:.6g}"
         counts = f"n={self.n} each" if self.balanced else f"counts={list(self.counts)}"

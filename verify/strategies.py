@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import weakref
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -204,8 +205,21 @@ def _mode(lambda_b: float, drawn_mode: Any) -> str:
     return str(drawn_mode) if isinstance(drawn_mode, str) else "log"
 
 
+# params_of rebuilds the encoding to compare it with the case's: a hunt's summaries and orders
+# ask for the same cases' parameters many times (15951 calls, 1.8 s of a 2000-case hunt), so
+# they are kept for as long as the case lives (Case is frozen and compared by identity)
+_PARAMS: weakref.WeakKeyDictionary[Case, Params] = weakref.WeakKeyDictionary()
+
+
 def params_of(case: Case) -> Params:
     """The parameters of ``case``; the encoding is kept fixed when its kind cannot rebuild it."""
+    known = _PARAMS.get(case)
+    if known is None:
+        known = _PARAMS[case] = _params_of(case)
+    return known
+
+
+def _params_of(case: Case) -> Params:
     inst, drawn = case.instance, case.drawn
     p = Params(
         kind=str(drawn.get("encoding", "fixed")),

@@ -79,7 +79,7 @@ class DirectionResult:
 
     def closest_call(self) -> Outcome | None:
         near = [o for o in self.outcomes if o.status in ("holds", "between") and o.residuals]
-        return max(near, key=lambda o: (score(o), -size(o)[0]), default=None)
+        return max(near, key=lambda o: (score(o), -o.case.instance.K), default=None)
 
     def as_dict(self, timings: bool = True) -> dict[str, Any]:
         claim = self.claim
