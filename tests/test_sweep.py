@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
@@ -146,3 +147,22 @@ def test_a_strategy_that_rejects_everything_ends_the_sweep() -> None:
     with deterministic_generation():
         assert list(draws(st.integers().filter(lambda _: False), 0)) == []
     assert MAX_REJECTED >= 10
+
+
+def test_a_sweep_of_a_strategy_that_rejects_everything_is_left_to_the_engine() -> None:
+    """Property: when the sweep draws nothing at all, the engine searches, and says what it
+    says of such a strategy (Unsatisfiable), exactly as without the sweep."""
+    from dataclasses import dataclass, fields
+
+    from hypothesis.errors import Unsatisfiable
+
+    @dataclass(frozen=True)
+    class Rejecting(Claim):
+        def cases(self) -> Any:
+            return super().cases().filter(lambda _: False)
+
+    base = _claim(lambda ctx: {"exact": 0.0})
+    claim = Rejecting(**{f.name: getattr(base, f.name) for f in fields(base) if f.init})
+    for sweep in (False, True):
+        with pytest.raises(Unsatisfiable):
+            run_search(claim, 5, 0, DEFAULT, "exact", [], corners=False, sweep=sweep)

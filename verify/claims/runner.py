@@ -14,6 +14,7 @@ mapping with ``confirmed`` and ``why``, the one-line reason); one with
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import time
@@ -416,7 +417,7 @@ def run_search(
             if not sweep:
                 searcher(phases)()
             else:
-                failed = _sweep(claim, examples, seed, shrink, searcher, judge, climbs)
+                failed = _sweep(claim, examples, seed, shrink, phases, searcher, judge, climbs)
                 if failed is not None:
                     return failed if corner is None or _size(failed) < _size(corner) else corner
     except _Found as found:
@@ -431,6 +432,7 @@ def _sweep(
     examples: int,
     seed: int,
     shrink: bool,
+    phases: list[Phase],
     searcher: Callable[..., Callable[[], None]],
     judge: Callable[[Case], Outcome],
     climbs: Callable[[Outcome], bool],
@@ -439,10 +441,14 @@ def _sweep(
     returns a swept counterexample that the engine's replay did not reproduce."""
     share = max(1, int(SWEEP_SHARE * examples))
     close: list[tuple[float, int, bytes]] = []  # (residual, order drawn, choices), largest first
-    drawn = 0
-    for case, choices in draws(claim.cases(), seed):
-        if drawn >= examples or (drawn >= share and close):
+    drawn, stream = 0, draws(claim.cases(), seed)
+    while drawn < examples and not (drawn >= share and close):
+        item = next(stream, None)
+        if item is None:  # the strategy rejects everything: the engine says why, or searches
+            if not drawn:
+                searcher(phases)()
             break
+        case, choices = item
         drawn += 1
         outcome = judge(case)
         if outcome.status == "counterexample":
@@ -452,8 +458,8 @@ def _sweep(
         if climbs(outcome):
             close = sorted([*close, (-outcome.worst, drawn, choices)])[:SWEEP_SEEDS]
     if close and drawn < examples:
-        phases = [Phase.reuse, Phase.target] + ([Phase.shrink] if shrink else [])
-        _replay(searcher(phases, tuple(c for _, _, c in close), examples - drawn + len(close)))
+        climb = [Phase.reuse, Phase.target] + ([Phase.shrink] if shrink else [])
+        _replay(searcher(climb, tuple(c for _, _, c in close), examples - drawn + len(close)))
     return None
 
 
@@ -464,10 +470,8 @@ def _replay(search: Callable[[], None]) -> None:
     no test case and raises ``unittest.SkipTest`` ("told to run no test cases"), which here
     means only that: before this, a first ``verify hunt`` with its default database stopped
     with that traceback, and the test of the database was skipped instead of failing."""
-    try:
+    with contextlib.suppress(unittest.SkipTest):
         search()
-    except unittest.SkipTest:
-        pass
 
 
 def _size(outcome: Outcome) -> tuple[int, int, int]:
