@@ -341,8 +341,8 @@ def run_search(
     smaller of the first corner that fails (confirmed) and the shrunk counterexample, if any.
 
     With ``sweep`` (what a hunt does) the first ``SWEEP_SHARE`` of the examples are drawn from
-    the same strategy outside Hypothesis's engine (:mod:`verify.claims.sweep`, a third of the
-    cost a case) and the engine takes over from them: the first that fails is replayed and
+    the same strategy outside Hypothesis's engine (:mod:`verify.claims.sweep`, half the cost of
+    a draw) and the engine takes over from them: the first that fails is replayed and
     shrunk by it, or else the rest of the examples go to its target phase, climbing from the
     ``SWEEP_SEEDS`` largest residuals; with none above ``tol.residual`` to climb the sweep
     draws them all.
