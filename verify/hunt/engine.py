@@ -1,9 +1,10 @@
 """Hunting one claim (one direction of a group): search, refine, simplify, confirm, amend.
 
 1. *Search*: the budget less a fifth is split into units of about ``UNIT_SIZE`` evaluations,
-   made lazily as they run (:func:`search_units`), each a Hypothesis search with its own
-   derived seed (:mod:`verify.hunt.units`); Hypothesis
-   targets the worst residual and shrinks every counterexample it meets.
+   made lazily as they run (:func:`search_units`), each a search with its own derived seed
+   (:mod:`verify.hunt.units`): most cases drawn by a sweep outside Hypothesis's engine
+   (:mod:`verify.claims.sweep`), then the engine, which shrinks every counterexample the
+   sweep meets and targets the worst residual from its closest calls.
 2. *Refine*: the remaining fifth goes to Nelder-Mead from the ``TOP_K`` most promising cases
    that did not fail (:mod:`verify.hunt.refine`).
 3. *Simplify and confirm*: the smallest counterexamples are simplified further

@@ -76,7 +76,7 @@ class KeyedDatabase(ExampleDatabase):
 
 @dataclass(frozen=True)
 class SearchUnit:
-    """``budget`` evaluations of Hypothesis search on ``ref`` from ``seed``."""
+    """``budget`` evaluations of search on ``ref`` from ``seed`` (swept, then Hypothesis)."""
 
     ref: ClaimRef
     index: int
