@@ -159,7 +159,7 @@ def test_a_sweep_of_a_strategy_that_rejects_everything_is_left_to_the_engine() -
     @dataclass(frozen=True)
     class Rejecting(Claim):
         def cases(self) -> Any:
-            return super().cases().filter(lambda _: False)
+            return st.integers().filter(lambda _: False)  # cheap to reject, so quick to give up
 
     base = _claim(lambda ctx: {"exact": 0.0})
     claim = Rejecting(**{f.name: getattr(base, f.name) for f in fields(base) if f.init})
