@@ -174,7 +174,6 @@ def hunts_job(jobs: int, budget: int) -> dict[str, Any]:
     refinement, simplification, confirmation, amendments; worker start-up included)."""
     import verify.solve.cvx  # noqa: F401  (CVXPY imported once, before the clock, as a hunt does)
     from verify.hunt.run import hunt
-    from verify.tolerances import DEFAULT
 
     def walk(directions: list[Any]) -> list[Any]:
         return [o for d in directions for o in d.outcomes + walk(d.amendment_results)]
@@ -182,18 +181,12 @@ def hunts_job(jobs: int, budget: int) -> dict[str, Any]:
     rows = []
     for spec_ in ce_hunt_specs():
         result = hunt(spec_, budget=budget, seed=0, jobs=jobs, database=None)
-        outcomes = walk(result.directions)
-        gaps = [g for o in outcomes for g in o.gaps]
         rows.append(
             {
                 "spec": spec_,
                 "status": result.status,
                 "directions": [d.claim.id for d in result.directions],
-                "cases": len(outcomes),
-                "solves": len(gaps),
-                "certified_solves": sum(g <= DEFAULT.gap for g in gaps),
-                "worst_gap": max(gaps, default=math.nan),
-                "max_K": max((o.case.instance.K for o in outcomes), default=0),
+                **_tally(walk(result.directions)),
                 "seconds": result.seconds,
             }
         )
@@ -207,6 +200,20 @@ def hunts_job(jobs: int, budget: int) -> dict[str, Any]:
         "certified_solves": certified,
         "per_second": certified / max(total, 1e-12),
         "cpu_count": os.cpu_count(),
+    }
+
+
+def _tally(outcomes: list[Any]) -> dict[str, Any]:
+    """The cases, solves, certified solves, worst gap and largest K of a search's outcomes."""
+    from verify.tolerances import DEFAULT
+
+    gaps = [g for o in outcomes for g in o.gaps]
+    return {
+        "cases": len(outcomes),
+        "solves": len(gaps),
+        "certified_solves": sum(g <= DEFAULT.gap for g in gaps),
+        "worst_gap": max(gaps, default=math.nan),
+        "max_K": max((o.case.instance.K for o in outcomes), default=0),
     }
 
 
@@ -264,17 +271,12 @@ def hunt_job(examples: int) -> dict[str, Any]:
                 claim, examples, 0, DEFAULT, "exact", outcomes, shrink=False, sweep=sweep
             )
             seconds = time.perf_counter() - start
-            gaps = [g for o in outcomes for g in o.gaps]
             rows.append(
                 {
                     "claim": claim.id,
-                    "cases": len(outcomes),
-                    "solves": len(gaps),
-                    "certified_solves": sum(g <= DEFAULT.gap for g in gaps),
-                    "worst_gap": max(gaps, default=math.nan),
+                    **_tally(outcomes),
                     "seconds": seconds,
                     "found": found is not None,
-                    "max_K": max((o.case.instance.K for o in outcomes), default=0),
                 }
             )
         total = sum(r["seconds"] for r in rows)
