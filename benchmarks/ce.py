@@ -115,7 +115,9 @@ def measure(quick: bool, limit: float) -> dict[str, Any]:
     job = {"job": "hunt_ce", "count": 300 if quick else 2000, "claim_count": 30 if quick else 100}
     results["hunt"] = run_job(job, timeout=600.0)
     log("cross-entropy hunts: run_search, the hunt engine's own loop, over every CE claim")
-    results["hunt_search"] = _hunt_search(30 if quick else 100)
+    from verify.hunt.engine import UNIT_SIZE  # a search unit's evaluations
+
+    results["hunt_search"] = _hunt_search(30 if quick else UNIT_SIZE)
     for jobs in (1, 2):
         log(f"cross-entropy hunts: verify hunt on every CE claim, --jobs {jobs}")
         results[f"hunts_jobs{jobs}"] = _hunts(jobs, 200 if quick else HUNT_BUDGET)
@@ -244,7 +246,7 @@ def hunt_job(examples: int) -> dict[str, Any]:
     cvxpy_import = time.perf_counter() - start
     claims = [c for c in registry().values() if "cross_entropy" in c.hypotheses]
     runner.run_search(claims[0], 3, 1, DEFAULT, "exact", [], shrink=False)  # warm-up
-    spent = {"evaluate": 0.0, "confirm": 0.0}
+    spent = {"evaluate": 0.0, "confirm": 0.0, "ahead": 0.0}
     confirming = [False]  # confirm evaluates too: its time is confirm's, not evaluate's
 
     def timed(name: str, f: Any) -> Any:
@@ -262,7 +264,7 @@ def hunt_job(examples: int) -> dict[str, Any]:
         return wrapper
 
     def search(sweep: bool) -> dict[str, Any]:
-        spent["evaluate"] = spent["confirm"] = 0.0
+        spent["evaluate"] = spent["confirm"] = spent["ahead"] = 0.0
         rows = []
         for claim in claims:
             outcomes: list[Any] = []
@@ -289,12 +291,14 @@ def hunt_job(examples: int) -> dict[str, Any]:
             "cases_per_second": sum(r["cases"] for r in rows) / max(total, 1e-12),
             "evaluate_seconds": spent["evaluate"],
             "confirm_seconds": spent["confirm"],
+            "stacked_seconds": spent["ahead"],
         }
 
-    evaluate, confirm = runner.evaluate, runner.confirm
+    evaluate, confirm, ahead = runner.evaluate, runner.confirm, runner._solved_ahead
     runner.evaluate, runner.confirm = timed("evaluate", evaluate), timed("confirm", confirm)
+    runner._solved_ahead = timed("ahead", ahead)
     engine, swept = search(False), search(True)
-    runner.evaluate, runner.confirm = evaluate, confirm
+    runner.evaluate, runner.confirm, runner._solved_ahead = evaluate, confirm, ahead
     draws, draw_seconds = _draw_only(claims, examples)
     sweep_draws, sweep_draw_seconds = _draw_only(claims, examples, sweep=True)
     return {
@@ -449,6 +453,7 @@ def section(results: dict[str, Any], command: str) -> str:
             f"{_t(best)} | {e.get('total_over_best_yyt', math.nan):.1f}x |"
         )
     h = results["hunt"]
+    st = h.get("stacked", {})
     hs = results.get("hunt_search", {})
     sw = hs.get("with_sweep", {})
     met = [c for c, _, r, _, _ in gd_ratios if math.isfinite(r) and r >= 1000]
@@ -472,7 +477,11 @@ def section(results: dict[str, Any], command: str) -> str:
         *_target_lines(results),
         "- Hunt throughput, K <= 5, target 500 certified CE instances/s: bare "
         f"`solve()` over random instances {h.get('per_second', math.nan):.0f}/s "
-        f"({h.get('certified')} of {h.get('instances')} certified); `evaluate` over cases "
+        f"({h.get('certified')} of {h.get('instances')} certified); the same instances stacked "
+        f"as a sweep solves them (`solve_many`, blocks of {st.get('block', '?')}) "
+        f"{st.get('per_second', math.nan):.0f}/s ({st.get('certified')} of "
+        f"{st.get('instances')} certified at the engine's target, the rest left to `solve`); "
+        f"`evaluate` over cases "
         f"drawn beforehand from the CE claims' strategies {h.get('claims_per_second', math.nan):.0f}"
         "/s; the hunt's loop in one process (`run_search`: corners, generation, evaluate, "
         f"confirmation; no shrinking), Hypothesis's engine alone {hs.get('per_second', math.nan):.0f}"
@@ -483,6 +492,7 @@ def section(results: dict[str, Any], command: str) -> str:
         + _hunts_sentence(results)
         + _met_500(
             h.get("per_second"),
+            st.get("per_second"),
             h.get("claims_per_second"),
             sw.get("per_second"),
             *(results.get(f"hunts_jobs{j}", {}).get("per_second") for j in (1, 2)),
@@ -529,11 +539,14 @@ def _hunt_split(hs: dict[str, Any]) -> str:
     sw = hs.get("with_sweep")
     if sw and hs.get("sweep_draws"):
         per_sweep = hs["sweep_draw_seconds"] / hs["sweep_draws"]
-        rest = sw["seconds"] - sw["evaluate_seconds"] - sw["confirm_seconds"]
+        stacked = sw.get("stacked_seconds", 0.0)
+        rest = sw["seconds"] - sw["evaluate_seconds"] - sw["confirm_seconds"] - stacked
         swept = sum(r["cases"] for r in sw["claims"]) or math.nan
         text += (
             f"The sweep draws the same strategies outside the engine at {1e3 * per_sweep:.1f} ms "
-            f"a case; with it, of {sw['seconds']:.2f} s, `evaluate` took "
+            f"a case; with it, of {sw['seconds']:.2f} s, the stacked solves of its blocks "
+            f"(`verify.solve.batch`) took {stacked:.2f} s, `evaluate` (the rest of each case: "
+            f"certificate-checked solves not stacked, premises, conclusions) "
             f"{sw['evaluate_seconds']:.2f} s, confirmation {sw['confirm_seconds']:.2f} s and the "
             f"rest {1e3 * rest / swept:.1f} ms a case. "
         )
@@ -583,6 +596,7 @@ def _hunts_table(results: dict[str, Any]) -> list[str]:
 def _met_500(*rates: float | None) -> str:
     names = (
         "bare solve()",
+        "stacked solve_many",
         "evaluate",
         "run_search with the sweep",
         "whole hunts in one process",

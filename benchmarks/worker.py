@@ -409,13 +409,32 @@ def _random_ce_instances(count: int, max_K: int, seed: int) -> list[Any]:
 
 def job_hunt_ce(job: dict[str, Any]) -> dict[str, Any]:
     """Certified cross-entropy instances per second for small K: bare ``solve`` (engine +
-    certificate) over random instances, and ``evaluate`` over the cases of every claim that
-    assumes cross-entropy (what a hunt of such a claim pays)."""
+    certificate) over random instances, the same instances stacked as a hunt's sweep solves
+    them (:func:`verify.solve.batch.solve_many`, blocks of ``SWEEP_BLOCK``; an instance it
+    leaves to the caller counts as not certified here), and ``evaluate`` over the cases of
+    every claim that assumes cross-entropy (what a hunt of such a claim pays)."""
     from verify.claims.registry import registry
-    from verify.claims.runner import evaluate
+    from verify.claims.runner import SWEEP_BLOCK, evaluate
+    from verify.solve.batch import solve_many
 
     instances = _random_ce_instances(job["count"], job.get("max_K", 5), job.get("seed", 0))
     result = _solve_rate(instances)
+    solve_many(instances[:SWEEP_BLOCK])  # warm-up
+    start = time.perf_counter()
+    stacked = [
+        s
+        for i in range(0, len(instances), SWEEP_BLOCK)
+        for s in solve_many(instances[i : i + SWEEP_BLOCK])
+    ]
+    took = time.perf_counter() - start
+    certified = sum(s is not None and s.certified for s in stacked)
+    result["stacked"] = {
+        "block": SWEEP_BLOCK,
+        "instances": len(instances),
+        "certified": certified,
+        "seconds": took,
+        "per_second": certified / took,
+    }
     claims = []
     for claim in registry().values():
         if "cross_entropy" not in claim.hypotheses:

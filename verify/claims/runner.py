@@ -14,7 +14,9 @@ mapping with ``confirmed`` and ``why``, the one-line reason); one with
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import itertools
 import math
 import numbers
 import time
@@ -31,6 +33,7 @@ from hypothesis.database import ExampleDatabase
 from .. import regimes
 from ..errors import UnknownName
 from ..solve import Solution, certify
+from ..solve.batch import solve_many
 from ..solve.precise import GD_PRECISE, PRECISE
 from ..strategies import Case
 from ..tolerances import DEFAULT, Tolerances
@@ -46,6 +49,7 @@ __all__ = ["check", "confirm", "coverage", "evaluate", "replay", "why_unconfirme
 
 SWEEP_SHARE = 0.8  # of a sweeping search's examples, drawn outside the engine (verify.claims.sweep)
 SWEEP_SEEDS = 5  # the closest calls of a sweep that Hypothesis's target phase climbs from
+SWEEP_BLOCK = 100  # cases a sweep draws and solves together (verify.solve.batch)
 
 
 def evaluate(
@@ -56,10 +60,13 @@ def evaluate(
     options: dict[str, Any] | None = None,
     solution: Solution | None = None,
     capture: list[Solution] | None = None,
+    ahead: Solution | None = None,
 ) -> Outcome:
     """The claim at one case: solve (certified, ``options`` to the engine), premise, conclusion, status.
 
     ``solution`` stands in for the case's solve (a probe of :mod:`verify.claims.resolution`);
+    ``ahead`` is a certified solve of the case's instance made beforehand (a sweep's block),
+    used if the claim asks for that instance's solution;
     ``capture``, if given, receives the solutions the claim used.
     A premise or conclusion that raises, or returns anything but a non-empty mapping of names to
     finite numbers >= 0, makes the outcome ``malformed``: the claim is broken there, not false.
@@ -67,7 +74,9 @@ def evaluate(
     missing = unmet(case.instance, claim.hypotheses, tol)
     if missing:
         raise AssertionError(f"strategy drew an instance violating {missing}: {case.describe()}")
-    ctx = Context(case, tol, engine, capture if capture is not None else [], dict(options or {}))
+    ctx = Context(
+        case, tol, engine, capture if capture is not None else [], dict(options or {}), ahead
+    )
     if solution is not None:
         ctx.solutions.append(solution)
     premise = None
@@ -389,8 +398,8 @@ def run_search(
         trusted = outcome.status != "unconfirmed"
         return bool(trusted and outcome.residuals and outcome.worst > tol.residual)
 
-    def judge(case: Case) -> Outcome:
-        outcome = evaluate(claim, case, tol, engine)
+    def judge(case: Case, ahead: Solution | None = None) -> Outcome:
+        outcome = evaluate(claim, case, tol, engine, ahead=ahead)
         if outcome.status == "counterexample" and confirmed_only:
             confirmation = confirm(claim, case, tol)
             if confirmation["confirmed"]:
@@ -417,7 +426,9 @@ def run_search(
             if not sweep:
                 searcher(phases)()
             else:
-                failed = _sweep(claim, examples, seed, shrink, phases, searcher, judge, climbs)
+                failed = _sweep(
+                    claim, examples, seed, tol, engine, shrink, phases, searcher, judge, climbs
+                )
                 if failed is not None:
                     return failed if corner is None or _size(failed) < _size(corner) else corner
     except _Found as found:
@@ -431,10 +442,12 @@ def _sweep(
     claim: Claim,
     examples: int,
     seed: int,
+    tol: Tolerances,
+    engine: str,
     shrink: bool,
     phases: list[Phase],
     searcher: Callable[..., Callable[[], None]],
-    judge: Callable[[Case], Outcome],
+    judge: Callable[[Case, Solution | None], Outcome],
     climbs: Callable[[Outcome], bool],
 ) -> Outcome | None:
     """The sweep of :func:`run_search`; raises ``_Found`` with what the engine shrank, or
@@ -442,15 +455,18 @@ def _sweep(
     share = max(1, int(SWEEP_SHARE * examples))
     close: list[tuple[float, int, bytes]] = []  # (residual, order drawn, choices), largest first
     drawn, stream = 0, draws(claim.cases(), seed)
+    block: collections.deque[tuple[Case, bytes, Solution | None]] = collections.deque()
     while drawn < examples and not (drawn >= share and close):
-        item = next(stream, None)
-        if item is None:  # the strategy rejects everything: the engine says why, or searches
+        if not block:  # the next block of the sweep, drawn and solved together
+            size = min(SWEEP_BLOCK, (share if drawn < share else examples) - drawn)
+            block.extend(_solved_ahead(list(itertools.islice(stream, size)), tol, engine))
+        if not block:  # the strategy rejects everything: the engine says why, or searches
             if not drawn:
                 searcher(phases)()
             break
-        case, choices = item
+        case, choices, ahead = block.popleft()
         drawn += 1
-        outcome = judge(case)
+        outcome = judge(case, ahead)
         if outcome.status == "counterexample":
             if shrink:
                 _replay(searcher([Phase.reuse, Phase.shrink], (choices,)))
@@ -461,6 +477,19 @@ def _sweep(
         climb = [Phase.reuse, Phase.target] + ([Phase.shrink] if shrink else [])
         _replay(searcher(climb, tuple(c for _, _, c in close), examples - drawn + len(close)))
     return None
+
+
+def _solved_ahead(
+    drawn: list[tuple[Case, bytes]], tol: Tolerances, engine: str
+) -> list[tuple[Case, bytes, Solution | None]]:
+    """The drawn cases with their instances solved together (:func:`verify.solve.batch.solve_many`:
+    the exact engine's method, stacked; certified like any solve), None where that does not apply
+    (another engine, MSE, a larger K, a stacked solve short of the engine's target gap): the
+    claim then solves the case itself, as it always does."""
+    if engine != "exact" or not drawn:
+        return [(case, choices, None) for case, choices in drawn]
+    solved = solve_many([case.instance for case, _ in drawn], tol)
+    return [(case, choices, s) for (case, choices), s in zip(drawn, solved, strict=True)]
 
 
 def _replay(search: Callable[[], None]) -> None:

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import VerifyError
+from ..workers import prestart
 from .common import check_outputs
 
 __all__ = ["COMMANDS", "main"]
@@ -101,6 +102,27 @@ def _run(args: argparse.Namespace) -> int:
         return 130
 
 
+class _Peek(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ValueError(message)
+
+
+def _prestart_workers(argv: Sequence[str]) -> None:
+    """``verify hunt ... --jobs N``: start the workers' fork server (:mod:`verify.workers`)
+    before this process's own imports, so its imports overlap them; anything unusual in
+    ``argv`` is left to the real parser."""
+    peek = _Peek(add_help=False)
+    peek.add_argument("command", nargs="?")
+    peek.add_argument("--jobs", "-j", type=int, default=1)
+    peek.add_argument("--scheduler")
+    try:
+        known, _ = peek.parse_known_args(list(argv))
+    except ValueError:
+        return
+    if known.command == "hunt" and known.scheduler is None:
+        prestart(known.jobs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``verify`` command; ``argv`` None means ``sys.argv[1:]`` (a real process: SIGINT is
     then ignored on the way out, so no press can turn the exit status into a signal)."""
@@ -113,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sys.unraisablehook = handler.unraisable
     try:
+        _prestart_workers(sys.argv[1:] if argv is None else argv)
         parser = build_parser()
         try:
             args = parser.parse_args(argv)

@@ -2,8 +2,8 @@
 
 Units are taken from an iterable as workers free up (a few per worker in flight), never all made
 up front. Whatever runs them, results are returned sorted by unit index, so a hunt's findings do not
-depend on ``--jobs`` or on the cluster. Worker processes are spawned (not forked) so they start
-clean whatever threads the parent runs. Dask is an optional extra (``pip install
+depend on ``--jobs`` or on the cluster. Worker processes start with the runner, from a fork server
+(:mod:`verify.workers`). Dask is an optional extra (``pip install
 nc-verify[dask]``), imported only when ``--scheduler`` is given.
 
 Ctrl-C: a unit that is interrupted returns what it evaluated (``interrupted=True``); here the
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import itertools
-import multiprocessing
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..claims.verdict import Outcome
 from ..errors import InvalidArgument
+from ..workers import context
 from .units import RefineUnit, SearchUnit, UnitResult, run_unit
 
 __all__ = ["Runner"]
@@ -41,6 +41,13 @@ class Runner:
         self._client: Any = None
         if scheduler is not None:
             self._client = _dask_client(scheduler)
+        elif jobs > 1:
+            self._start()
+
+    def _start(self) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context())
+        for _ in range(self.jobs):  # the workers start now, not at the first unit
+            self._pool.submit(_ready)
 
     def run(
         self,
@@ -78,8 +85,7 @@ class Runner:
         self, units: Iterator[Unit], on_result: Callable[[UnitResult], None]
     ) -> list[UnitResult]:
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+            self._start()
         order: dict[Future[UnitResult], int] = {}  # future -> submission number
         results: list[UnitResult] = []
         pending: set[Future[UnitResult]] = set()
@@ -156,6 +162,10 @@ class Runner:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _ready() -> None:
+    """The task that starts a pool's workers."""
 
 
 def _dask_client(address: str) -> Any:

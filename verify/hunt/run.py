@@ -155,8 +155,9 @@ def hunt(
     """Hunt every direction ``spec`` names. Bad input raises before anything runs; Ctrl-C ends
     the hunt early with ``interrupted=True`` and what was found so far.
 
-    With ``jobs > 1`` worker processes are *spawned* and re-import the calling script, so call
-    ``hunt`` from a script under ``if __name__ == "__main__":`` (the CLI does).
+    With ``jobs > 1`` worker processes come from a fork server (:mod:`verify.workers`) and
+    re-import the calling script, so call ``hunt`` from a script under
+    ``if __name__ == "__main__":`` (the CLI does).
     """
     refs: list[ClaimRef] = resolve(spec, relax)
     slug = run_slug(spec, relax)

@@ -49,7 +49,7 @@ from ..instance import Instance
 from ..tolerances import Tolerances
 from .gap import dual_bound, nuclear_norm, svd
 
-__all__ = ["reduced_gap", "solve_reduced"]
+__all__ = ["finish", "reduced_gap", "solve_reduced"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -406,12 +406,26 @@ def solve_reduced(
                 details["gap_history"] = again["gap_history"]
                 done = details["reduced_gap"] <= target
         details["newton_rounds"] = rounds
-    if problem.bias and problem.lambda_b > 0 and problem.loss.shift_invariant:
+    return finish(instance, X, b, details, progress)
+
+
+def finish(
+    instance: Instance,
+    X: np.ndarray,
+    b: np.ndarray,
+    details: dict[str, Any],
+    progress: Callable[[str], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    """(W, H, b) on the full data from a solution (X, b) of the reduced problem (the module
+    docstring's balanced factors); ``details`` gains the rank and the singular values."""
+    bias = not math.isinf(instance.lambda_b)
+    if bias and instance.lambda_b > 0 and instance.loss.shift_invariant:
         # the loss does not see b + t1 (every column's logits shift alike), so 1^T b = 0 at every
         # minimiser and removing the mean lowers lambda_b/2 ||b||^2 at no cost: it takes away the
         # rounding the Newton solves leave along 1, which their conditioning 1/lambda_b amplifies
         b = b - b.mean()
     K, d, N = instance.K, instance.d, instance.N
+    n = np.asarray(instance.counts, dtype=np.float64)
     Xt = X * math.sqrt(N)  # Zbar D^{1/2}
     U, sigma, Vt = svd(Xt)
     snap = 32 * _EPS * max(float(sigma.max(initial=0.0)), 1.0)
@@ -422,19 +436,19 @@ def solve_reduced(
     W = np.zeros((K, d))
     W[:, :K] = s * (Ua * root) @ Ua.T
     Hbar = np.zeros((d, K))
-    Hbar[:K] = ((Ua * (root / s)) @ Va) / np.sqrt(problem.n)
+    Hbar[:K] = ((Ua * (root / s)) @ Va) / np.sqrt(n)
     H = np.repeat(Hbar, instance.counts, axis=1)
     details.update(
         rank=int(act.sum()),
         singular_values=sigma.tolist(),
         class_structured=True,
-        method=(
-            "FISTA then Newton on the reduced K x K problem"
-            if details.get("newton_iterations")
-            else "FISTA on the reduced K x K problem"
-        ),
+    )
+    details.setdefault(
+        "method",
+        "FISTA then Newton on the reduced K x K problem"
+        if details.get("newton_iterations")
+        else "FISTA on the reduced K x K problem",
     )
     if progress is not None:
         progress(f"exact ({instance.loss.name}): {details['iterations']} iterations")
-    del N
-    return W, H, (b if problem.bias else np.zeros(K)), details
+    return W, H, (b if bias else np.zeros(K)), details
