@@ -361,8 +361,7 @@ def test_npz_member_headers_are_checked_too(tmp_path: Path, eight_gib: None, cap
 
 def test_a_huge_hunt_budget_makes_units_as_they_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Property: with --budget 10^9 (20 million units: 3.8 GB after 85 s before the first was
-    evaluated, when units were of 50) the first unit runs after one unit was made, and stopping
-    there makes no more."""
+    evaluated) the first unit runs after one unit was made, and stopping there makes no more."""
     from verify.hunt import engine
     from verify.hunt.direction import DirectionResult, Settings
     from verify.hunt.target import resolve
@@ -389,7 +388,7 @@ def test_a_huge_hunt_budget_makes_units_as_they_run(monkeypatch: pytest.MonkeyPa
     state = DirectionResult(ref, ref.load(), Settings(budget=10**9))
     quiet = types.SimpleNamespace(outcome=None)  # the progress display, unused
     engine._search_and_refine(state, StopAfterOne(), quiet)  # type: ignore[arg-type]
-    # the search's 8 * 10^8 evaluations in units of UNIT_SIZE (5.3 million of 150)
+    # the search's 8 * 10^8 evaluations in units of UNIT_SIZE (16 million of 50)
     assert state.units == math.ceil(8 * 10**8 / engine.UNIT_SIZE) > 10**6
     assert state.interrupted and made == [0]
 

@@ -246,7 +246,7 @@ def test_jobs_do_not_change_the_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Property: --jobs 2 finds what --jobs 1 finds for the same seed (units are merged by index)."""
-    args = ("--budget", "200", "--seed", "5", "--no-amend")
+    args = ("--budget", "120", "--seed", "5", "--no-amend")
     _, one, _, _ = hunt(capsys, tmp_path / "a", "theorem-IV.4", "--relax", "balanced", *args)
     _, two, _, _ = hunt(
         capsys, tmp_path / "b", "theorem-IV.4", "--relax", "balanced", *args, "--jobs", "2"
