@@ -47,9 +47,10 @@ from .units import ConclusionError, RefineUnit, SearchUnit, derive_seed, guarded
 
 __all__ = ["DirectionResult", "Settings", "hunt_direction", "search_units"]
 
-# units of 150 (a unit's sweep then solves larger blocks together, verify.solve.batch) made
-# surviving CE hunts about 11% faster but a refuted one 40% slower (ce-ssetf-analogue:if,
-# budget 1500: 162 s against 116 s, its shrinks confirming more and larger counterexamples)
+# units of 150 (a unit's sweep then solves larger blocks together, verify.solve.batch) made a
+# surviving CE hunt faster (hong-ling-nc1, budget 1500: 6.5 s against 8.5 s) but a refuted one
+# slower (ce-ssetf-analogue:if: 173 s against 117 s, its shrinks confirming more and larger
+# counterexamples), and refuted hunts dominate a hunt's time
 UNIT_SIZE = 50
 TOP_K = 3
 CONFIRM_TRIES = 3
