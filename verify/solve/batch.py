@@ -71,7 +71,7 @@ def solve_many(instances: Sequence[Instance], tol: Tolerances = DEFAULT) -> list
         stack = [instances[i] for i in index]
         try:  # an instance that overflows or fails is judged by its certificate below
             with np.errstate(all="ignore"):
-                X, b, info = _solve_stack(stack, tol)
+                X, b, info = _solve_stack(stack)
         except (np.linalg.LinAlgError, ValueError):  # a stacked SVD that did not converge
             continue  # the whole group is left to the caller
         share = (time.perf_counter() - start) / len(index)
@@ -139,10 +139,6 @@ class _Stack:
         return self.loss.hessian(flat, Yf).reshape(m, K, K, K) * self.omega[:, :, None, None]
 
 
-def _svd(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return np.linalg.svd(X)
-
-
 def _fista(p: _Stack) -> tuple[np.ndarray, np.ndarray]:
     """``_WARM`` steps of :func:`verify.solve.reduced._fista` from 0, on the stack."""
     m, K = p.m, p.K
@@ -151,7 +147,7 @@ def _fista(p: _Stack) -> tuple[np.ndarray, np.ndarray]:
     Xm, bm, theta = X, b, np.ones(m)
     for _ in range(_WARM):
         _, G = p.loss_at(Xm / p.root[:, None, :] + bm[:, :, None])
-        U, s, Vt = _svd(Xm - step * G * p.root[:, None, :])
+        U, s, Vt = np.linalg.svd(Xm - step * G * p.root[:, None, :])
         s = np.maximum(s - step * p.w[:, None], 0.0)
         X_new = (U * s[:, None, :]) @ Vt
         if p.bias:
@@ -171,7 +167,7 @@ def _fista(p: _Stack) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _solve_stack(
-    instances: Sequence[Instance], tol: Tolerances
+    instances: Sequence[Instance],
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Stacked FISTA warm start and damped Newton (:func:`verify.solve.reduced._newton`, with
     the stopping rule of the module docstring): X (m, K, K), b (m, K) and per-instance counts."""
@@ -179,7 +175,7 @@ def _solve_stack(
     m, K = p.m, p.K
     X, b = _fista(p)
     iterations, stalled = np.zeros(m, dtype=int), np.zeros(m, dtype=bool)
-    U, sv, Vt = _svd(X)
+    U, sv, Vt = np.linalg.svd(X)
     A = U * np.sqrt(sv)[:, None, :]
     B = Vt.transpose(0, 2, 1) * np.sqrt(sv)[:, None, :]
     pat = _pattern(K, True, p.bias)
