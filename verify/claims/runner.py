@@ -4,6 +4,8 @@ Hypothesis drives the search: ``target()`` pushes towards large residuals and a 
 is shrunk to the smallest instance that still fails. A counterexample is *confirmed* before the
 claim is called refuted: re-solved at the gap ``Tolerances.confirm_gap`` and by a second engine (CVXPY on
 small instances, gradient descent otherwise), it must still fail far above the tolerance.
+While Hypothesis shrinks, the second engine waits for the final replay of the shrunk case
+(:func:`run_search`'s ``deferring``); what a search returns is always confirmed in full.
 
 The hook for claims about another model (the sphere model, :mod:`verify.sphere.claim`): a claim
 with a method ``confirm_counterexample(case, tol)`` is confirmed by it instead (it returns a
@@ -28,7 +30,9 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings, target
 from hypothesis import seed as hypothesis_seed
+from hypothesis.control import current_build_context
 from hypothesis.database import ExampleDatabase
+from hypothesis.errors import Flaky
 
 from .. import regimes
 from ..errors import UnknownName
@@ -45,11 +49,14 @@ from .hypotheses import unmet
 from .sweep import Seeds, draws
 from .verdict import Outcome, Verdict
 
-__all__ = ["check", "confirm", "coverage", "evaluate", "replay", "why_unconfirmed"]
+__all__ = ["check", "confirm", "coverage", "evaluate", "replay", "screen", "why_unconfirmed"]
 
 SWEEP_SHARE = 0.8  # of a sweeping search's examples, drawn outside the engine (verify.claims.sweep)
 SWEEP_SEEDS = 5  # the closest calls of a sweep that Hypothesis's target phase climbs from
 SWEEP_BLOCK = 100  # cases a sweep draws and solves together (verify.solve.batch)
+# inside Hypothesis's engine, confirm only the counterexample it shrank to with the second engine
+# (run_search's ``deferring``); False confirms every counterexample in full, as before
+DEFER_SECOND = True
 
 
 def evaluate(
@@ -150,9 +157,24 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
 
     A claim with its own ``confirm_counterexample`` is confirmed by it (the module docstring).
     """
+    record, own = _screen(claim, case, tol)
+    if record["confirmed"] is not None:
+        return record
+    return _second(claim, case, tol, record, own)
+
+
+def screen(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, Any]:
+    """The part of :func:`confirm` that the exact engine decides: off the boundaries, at the gap
+    ``confirm_gap``, resolved. ``confirmed`` is False when that part fails, True when it decides
+    alone (exact arithmetic on a boundary, a claim's own confirmation), and None when only the
+    second engine, which costs a hundred times more, is left to run."""
+    return _screen(claim, case, tol)[0]
+
+
+def _screen(claim: Claim, case: Case, tol: Tolerances) -> tuple[dict[str, Any], Solution | None]:
     own = getattr(claim, "confirm_counterexample", None)
     if own is not None:
-        return dict(own(case, tol))
+        return dict(own(case, tol)), None
     distance = regimes.boundary_distance(case.instance)
     on_boundary = distance <= tol.boundary
     tight_ctx: list[Solution] = []
@@ -172,10 +194,20 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     if on_boundary:
         exact = _exact_zero(claim, case, tol)
         if exact is not None:  # decided in rational arithmetic: no engine can change it
-            return {"confirmed": exact["verdict"] == "reproduced", **record, "second": exact}
+            decided = {"confirmed": exact["verdict"] == "reproduced", **record, "second": exact}
+            return decided, None
+    skipped = {"engine": "none", "status": "not run", "worst_residual": math.nan}
     if on_boundary or not resolution["resolved"]:  # no second engine can change the answer
-        skipped = {"engine": "none", "status": "not run", "worst_residual": math.nan}
-        return {"confirmed": False, **record, "second": {**skipped, "reason": ""}}
+        return {"confirmed": False, **record, "second": {**skipped, "reason": ""}}, None
+    pending = {**skipped, "reason": "the second engine runs on the counterexample a search returns"}
+    return {"confirmed": None, **record, "second": pending}, _own(tight_ctx, case)
+
+
+def _second(
+    claim: Claim, case: Case, tol: Tolerances, record: dict[str, Any], own: Solution | None
+) -> dict[str, Any]:
+    """:func:`confirm`'s last condition: a second, independent engine on a screened case."""
+    record = {k: v for k, v in record.items() if k not in ("confirmed", "second")}
     # cvxpy (Clarabel at its tightest settings) where its semidefinite cone of size K + N is
     # cheap (its time grows like (K + N)^5: 0.1 s at 30, 3 s at 66, minutes at 166); gradient
     # descent beyond, or when Clarabel stops short of OPTIMAL at those settings
@@ -189,7 +221,6 @@ def confirm(claim: Claim, case: Case, tol: Tolerances = DEFAULT) -> dict[str, An
     # (||Z - Z'|| within the sum of both bounds): they agree on the minimiser, and only the
     # shape of noise is undecided. The next engine is asked until one reproduces or contradicts.
     loose = replace(tol, gap=tol.cross_gap)
-    own = _own(tight_ctx, case)
     corroborated: list[str] = []
     verdict = "not reproduced"
     for second, options in seconds:
@@ -268,7 +299,7 @@ def _resolution(
     claim: Claim, case: Case, tol: Tolerances, tight: Outcome, solved: list[Solution]
 ) -> dict[str, Any]:
     """Probe the tight certificate's ball: does the counterexample stay one everywhere tried?"""
-    if tight.status != "counterexample" or not solved:
+    if tight.status != "counterexample":
         return {"resolved": False, "reason": f"the tight solve says {tight.status}", "probes": 0}
     own = _own(solved, case)
     if own is None:  # the claim never solved its own instance: nothing to resolve
@@ -369,12 +400,16 @@ def run_search(
     which must not steer the search.
     """
     phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
+    # Inside Hypothesis's engine the second engine is deferred to the final replay of what it
+    # shrank (``deferred``); ``held`` keeps that run's outcomes until it ends (see ``deferring``)
+    defer = confirmed_only and DEFER_SECOND
+    deferred, held = [defer], list[list[Outcome]]()
 
     def searcher(
         phases: list[Phase], seeds: tuple[bytes, ...] = (), max_examples: int = examples
     ) -> Callable[[], None]:
         # @settings outermost: @seed alone would also set database=None
-        return settings(
+        test = settings(
             max_examples=max_examples,
             database=Seeds(seeds, database) if seeds else database,
             derandomize=False,  # the seed decides, whatever profile is loaded (CI's derandomises)
@@ -385,9 +420,37 @@ def run_search(
             report_multiple_bugs=False,
             print_blob=False,
         )(hypothesis_seed(seed)(given(claim.cases())(search)))
+        return lambda: deferring(test)
+
+    def deferring(test: Callable[[], None]) -> None:
+        """Run ``test`` with the second engine deferred, and again without if that fails.
+
+        Shrinking meets dozens of counterexamples, and the second engine (CVXPY, gradient
+        descent) costs a hundred times the rest of a confirmation (0.4-1 s against 10 ms): so
+        each is only screened (:func:`screen`: exact engine, tight gap, resolved, off the
+        boundaries) and the one Hypothesis shrank to is confirmed in full when it replays it
+        last. If that fails, Hypothesis says its test is flaky, and the run is repeated from
+        the same seed confirming every counterexample in full: what this search always did,
+        shrinking towards the smallest *confirmed* counterexample. Either way the outcomes of
+        the run reach ``outcomes`` (and ``on_outcome``) when it ends, those of a failed first
+        run never."""
+        if not deferred[0]:
+            test()
+            return
+        held.append([])
+        try:
+            test()
+        except Flaky:
+            held[-1].clear()
+            deferred[0] = False
+            test()
+        finally:
+            kept, deferred[0] = held.pop(), defer
+            for outcome in kept:
+                record(outcome)
 
     def search(case: Case) -> None:
-        outcome = judge(case)
+        outcome = judge(case, final=current_build_context().is_final)
         if climbs(outcome):
             target(float(f"{outcome.worst:.3g}"), label="worst residual")
         if outcome.status == "counterexample":
@@ -398,21 +461,28 @@ def run_search(
         trusted = outcome.status != "unconfirmed"
         return bool(trusted and outcome.residuals and outcome.worst > tol.residual)
 
-    def judge(case: Case, ahead: Solution | None = None) -> Outcome:
+    def judge(case: Case, ahead: Solution | None = None, final: bool = True) -> Outcome:
         outcome = evaluate(claim, case, tol, engine, ahead=ahead)
         if outcome.status == "counterexample" and confirmed_only:
-            confirmation = confirm(claim, case, tol)
-            if confirmation["confirmed"]:
+            later = deferred[0] and not final
+            confirmation = screen(claim, case, tol) if later else confirm(claim, case, tol)
+            if confirmation["confirmed"] or (later and confirmation["confirmed"] is None):
                 outcome = replace(outcome, confirmation=confirmation)
             else:
                 reason = "not reproduced: " + why_unconfirmed(confirmation)
                 outcome = replace(
                     outcome, status="unconfirmed", reason=reason, confirmation=confirmation
                 )
+        if held:
+            held[-1].append(outcome)
+        else:
+            record(outcome)
+        return outcome
+
+    def record(outcome: Outcome) -> None:
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
-        return outcome
 
     corner = None
     try:
