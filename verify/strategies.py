@@ -261,6 +261,16 @@ def _sampled(options: tuple[Any, ...]) -> st.SearchStrategy[Any]:
 
 
 @functools.cache
+def _integers(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+@functools.cache
+def _floats(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.floats(low, high)
+
+
+@functools.cache
 def orthogonal_matrices(K: int) -> st.SearchStrategy[np.ndarray]:
     """Haar-random orthogonal K x K matrices, shrinking through their integer seed."""
     return st.integers(0, 2**16).map(lambda seed: haar_orthogonal(K, seed))
@@ -276,15 +286,15 @@ def _encoding_params_of(draw: st.DrawFn, kind: str, K: int) -> dict[str, Any]:
     """The scalars, seed and rank of an encoding of ``kind``."""
     out: dict[str, Any] = {"scalars": {}, "seed": 0, "rank": 0}
     if kind not in ("one_hot", "smooth"):
-        out["seed"] = draw(st.integers(0, 2**16))
+        out["seed"] = draw(_integers(0, 2**16))
     if kind in ("smooth", "rotated_smooth"):
-        out["scalars"] = {"delta": draw(st.floats(0.01, 0.99))}
+        out["scalars"] = {"delta": draw(_floats(0.01, 0.99))}
     elif kind in ("ssetf", "u_ssetf"):
-        out["scalars"] = {"alpha": draw(st.floats(0.1, 3.0)), "beta": draw(st.floats(-3.0, 3.0))}
+        out["scalars"] = {"alpha": draw(_floats(0.1, 3.0)), "beta": draw(_floats(-3.0, 3.0))}
     elif kind == "shifted_frame":
-        out["scalars"] = {"shift": draw(st.floats(0.0, 2.0))}
+        out["scalars"] = {"shift": draw(_floats(0.0, 2.0))}
     elif kind == "low_rank":
-        out["rank"] = draw(st.integers(1, K - 1))
+        out["rank"] = draw(_integers(1, K - 1))
     return out
 
 
@@ -338,8 +348,8 @@ def _counts_in_of(
     if regime == "imbalanced":
         return draw(lists[0])
     # extreme: some classes at least EXTREME_RATIO times larger than the smallest
-    small = draw(st.integers(1, 3))
-    factor = draw(st.integers(int(regimes.EXTREME_RATIO), 60))
+    small = draw(_integers(1, 3))
+    factor = draw(_integers(int(regimes.EXTREME_RATIO), 60))
     large = draw(lists[1])
     return (small, *(small * factor if big else small for big in large))
 
@@ -428,12 +438,12 @@ def cases(
     (below: a factor in [1e-4, 1); above: its inverse). Exactly *at* a level or a threshold,
     where only the last digits decide, is left to the deterministic :func:`corners`.
     """
-    K = draw(st.integers(2, max_K))
+    K = draw(_integers(2, max_K))
     kind = draw(_sampled(_kinds(hypotheses)))
     e = draw(_encoding_params(kind, K))
     allowed = regimes.allowed(hypotheses, max_K)
     counts = draw(_counts_in(K, draw(_sampled(tuple(allowed["counts"])))))
-    d_extra = draw(st.integers(0, 2))
+    d_extra = draw(_integers(0, 2))
     p = Params(
         kind, K, counts, d_extra, 1.0, 1.0, 0.0, centred="labels_centred" in hypotheses,
         loss=_loss(hypotheses), **e,
@@ -441,13 +451,14 @@ def cases(
     Ybar = encoding_of(p)
 
     limit = _limit(hypotheses, Ybar)
-    level = draw(st.sampled_from(_aimed_levels(Ybar, counts)))
+    levels = _aimed_levels(Ybar, counts)
+    level = levels[draw(_sampled(tuple(range(len(levels)))))]  # the same choice as sampled_from
     side = draw(_sampled(("below", "above")))
     rho = draw(_distance())
     c = level * (1 - rho if side == "below" else 1 + 1.5 * rho)
     if c >= limit:  # fold into the hypothesis: as close below its bound as we were to the level
         c = limit * (1 - rho)
-    ratio = draw(st.floats(0.1, 10.0))
+    ratio = draw(_floats(0.1, 10.0))
     p = p.with_(c=c, ratio=ratio)
 
     mode = draw(_sampled(tuple(m for m in _lambda_b_modes(hypotheses) if m != "at")))
