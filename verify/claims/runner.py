@@ -431,9 +431,10 @@ def run_search(
         boundaries) and the one Hypothesis shrank to is confirmed in full when it replays it
         last. If that fails, Hypothesis says its test is flaky, and the run is repeated from
         the same seed confirming every counterexample in full: what this search always did,
-        shrinking towards the smallest *confirmed* counterexample. Either way the outcomes of
-        the run reach ``outcomes`` (and ``on_outcome``) when it ends, those of a failed first
-        run never."""
+        shrinking towards the smallest *confirmed* counterexample. (A screened counterexample
+        the second engine would reject, met on the way, can change the path: the result is
+        still confirmed in full.) Either way the outcomes of the run reach ``outcomes`` (and
+        ``on_outcome``) when it ends, those of a failed first run never."""
         if not deferred[0]:
             test()
             return
