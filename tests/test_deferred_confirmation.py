@@ -73,8 +73,8 @@ def test_deferring_finds_and_records_what_confirming_everything_does(
     assert found.confirmation is not None and found.confirmation["confirmed"] is True
     # a claim that does not use the solution is decided by the instance: nothing to resolve
     assert "does not use the solution" in found.confirmation["resolution"]["reason"]
-    # the sweep's own counterexample and the final replay of the shrunk one, nothing between
-    assert calls <= 2 < eager_calls
+    # only the final replay of the shrunk one: not the swept one it started from, nor any between
+    assert calls == 1 < eager_calls
 
 
 def test_a_shrunk_counterexample_the_second_engine_rejects_is_searched_again_in_full(
@@ -107,3 +107,17 @@ def test_a_screened_counterexample_says_its_second_engine_is_pending(
         assert o.confirmation["resolution"]["resolved"]
         assert not o.confirmation["boundary"]["on_boundary"]
     assert all(o.confirmation is not None for o in counterexamples)
+
+
+def test_counterexamples_the_second_engine_always_rejects_refute_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The swept counterexample, the shrunk one, and every one after them are rejected: the
+    search returns nothing, as confirming everything does, and says why."""
+    for defer in (False, True):
+        found, outcomes, calls = _search(monkeypatch, defer=defer, reject=lambda case: True)
+        assert found is None
+        assert calls > 0 and any(o.status == "unconfirmed" for o in outcomes)
+        assert not any(o.confirmation and o.confirmation["confirmed"] is True for o in outcomes), (
+            "an outcome says confirmed although the second engine rejected every instance"
+        )

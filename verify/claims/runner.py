@@ -518,7 +518,7 @@ def _sweep(
     shrink: bool,
     phases: list[Phase],
     searcher: Callable[..., Callable[[], None]],
-    judge: Callable[[Case, Solution | None], Outcome],
+    judge: Callable[[Case, Solution | None, bool], Outcome],
     climbs: Callable[[Outcome], bool],
 ) -> Outcome | None:
     """The sweep of :func:`run_search`; raises ``_Found`` with what the engine shrank, or
@@ -537,11 +537,18 @@ def _sweep(
             break
         case, choices, ahead = block.popleft()
         drawn += 1
-        outcome = judge(case, ahead)
+        # a counterexample that is to be shrunk meets the second engine when shrinking ends
+        outcome = judge(case, ahead, not shrink)
         if outcome.status == "counterexample":
             if shrink:
                 _replay(searcher([Phase.reuse, Phase.shrink], (choices,)))
-            return outcome  # not shrunk (or the replay did not fail: keep it as drawn)
+            # not shrunk (or the replay did not fail): keep it as drawn, confirmed in full
+            conf = outcome.confirmation
+            if conf is None or conf["confirmed"]:
+                return outcome
+            full = confirm(claim, case, tol)
+            if full["confirmed"]:
+                return replace(outcome, confirmation=full)
         if climbs(outcome):
             close = sorted([*close, (-outcome.worst, drawn, choices)])[:SWEEP_SEEDS]
     if close and drawn < examples:
