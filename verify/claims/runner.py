@@ -549,6 +549,7 @@ def _sweep(
             full = confirm(claim, case, tol)
             if full["confirmed"]:
                 return replace(outcome, confirmation=full)
+            continue  # not reproduced: not trusted, so not climbed from either (``climbs``)
         if climbs(outcome):
             close = sorted([*close, (-outcome.worst, drawn, choices)])[:SWEEP_SEEDS]
     if close and drawn < examples:
