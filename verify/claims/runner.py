@@ -401,9 +401,10 @@ def run_search(
     """
     phases = [Phase.explicit, Phase.generate, Phase.target] + ([Phase.shrink] if shrink else [])
     # Inside Hypothesis's engine the second engine is deferred to the final replay of what it
-    # shrank (``deferred``); ``held`` keeps that run's outcomes until it ends (see ``deferring``)
-    defer = confirmed_only and DEFER_SECOND
-    deferred, held = [defer], list[list[Outcome]]()
+    # shrank (``deferred``), but for the repeat of a run whose final replay it rejected;
+    # ``held`` keeps a deferred run's outcomes until it ends (see ``deferring``)
+    deferred = confirmed_only and DEFER_SECOND
+    held: list[Outcome] | None = None
 
     def searcher(
         phases: list[Phase], seeds: tuple[bytes, ...] = (), max_examples: int = examples
@@ -435,18 +436,19 @@ def run_search(
         the second engine would reject, met on the way, can change the path: the result is
         still confirmed in full.) Either way the outcomes of the run reach ``outcomes`` (and
         ``on_outcome``) when it ends, those of a failed first run never."""
-        if not deferred[0]:
+        nonlocal deferred, held
+        if not deferred:
             test()
             return
-        held.append([])
+        held = []
         try:
             test()
         except Flaky:
-            held[-1].clear()
-            deferred[0] = False
+            held.clear()
+            deferred = False
             test()
         finally:
-            kept, deferred[0] = held.pop(), defer
+            kept, held, deferred = held, None, True
             for outcome in kept:
                 record(outcome)
 
@@ -465,7 +467,7 @@ def run_search(
     def judge(case: Case, ahead: Solution | None = None, final: bool = True) -> Outcome:
         outcome = evaluate(claim, case, tol, engine, ahead=ahead)
         if outcome.status == "counterexample" and confirmed_only:
-            later = deferred[0] and not final
+            later = deferred and not final
             confirmation = screen(claim, case, tol) if later else confirm(claim, case, tol)
             if confirmation["confirmed"] or (later and confirmation["confirmed"] is None):
                 outcome = replace(outcome, confirmation=confirmation)
@@ -474,8 +476,8 @@ def run_search(
                 outcome = replace(
                     outcome, status="unconfirmed", reason=reason, confirmation=confirmation
                 )
-        if held:
-            held[-1].append(outcome)
+        if held is not None:
+            held.append(outcome)
         else:
             record(outcome)
         return outcome
