@@ -112,6 +112,7 @@ class _Stack:
         self.w = np.array([inst.mu for inst in instances]) * np.sqrt(N)  # of ||X||_*
         self.lb = np.array([inst.lambda_b if self.bias else 0.0 for inst in instances])
         self.Y = np.stack([inst.encoding for inst in instances])  # (m, K, K)
+        self.Y_columns = _columns(self.Y)
 
     def at(self, rows: np.ndarray) -> _Stack:
         """The sub-stack of ``rows``."""
@@ -120,23 +121,27 @@ class _Stack:
         sub.m = len(rows)
         for name in ("omega", "root", "w", "lb", "Y"):
             setattr(sub, name, getattr(self, name)[rows])
+        sub.Y_columns = _columns(sub.Y)
         return sub
 
     def loss_at(self, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-class losses (m, K) and their gradients (m, K, K) at stacked logits (m, K, K):
         the loss sees the m K columns side by side."""
         m, K = Z.shape[0], self.K
-        flat = Z.transpose(1, 0, 2).reshape(K, m * K)
-        Yf = self.Y.transpose(1, 0, 2).reshape(K, m * K)
-        values, G = self.loss.value_and_gradient(flat, Yf)
+        values, G = self.loss.value_and_gradient(_columns(Z), self.Y_columns)
         return values.reshape(m, K), G.reshape(K, m, K).transpose(1, 0, 2)
 
     def hessian_at(self, Z: np.ndarray) -> np.ndarray:
         """omega_k times the loss's Hessian at column k, (m, k, i, j)."""
         m, K = Z.shape[0], self.K
-        flat = Z.transpose(1, 0, 2).reshape(K, m * K)
-        Yf = self.Y.transpose(1, 0, 2).reshape(K, m * K)
-        return self.loss.hessian(flat, Yf).reshape(m, K, K, K) * self.omega[:, :, None, None]
+        H = self.loss.hessian(_columns(Z), self.Y_columns)
+        return H.reshape(m, K, K, K) * self.omega[:, :, None, None]
+
+
+def _columns(A: np.ndarray) -> np.ndarray:
+    """Stacked (m, K, K) matrices as the K x mK matrix of their columns side by side."""
+    m, K = A.shape[0], A.shape[1]
+    return A.transpose(1, 0, 2).reshape(K, m * K)
 
 
 def _fista(p: _Stack) -> tuple[np.ndarray, np.ndarray]:
