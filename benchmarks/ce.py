@@ -294,11 +294,14 @@ def hunt_job(examples: int) -> dict[str, Any]:
             "stacked_seconds": spent["ahead"],
         }
 
-    evaluate, confirm, ahead = runner.evaluate, runner.confirm, runner._solved_ahead
+    evaluate, confirm, screen = runner.evaluate, runner.confirm, runner.screen
+    ahead = runner._solved_ahead
     runner.evaluate, runner.confirm = timed("evaluate", evaluate), timed("confirm", confirm)
+    runner.screen = timed("confirm", screen)  # the deferred part of a confirmation is one too
     runner._solved_ahead = timed("ahead", ahead)
     engine, swept = search(False), search(True)
-    runner.evaluate, runner.confirm, runner._solved_ahead = evaluate, confirm, ahead
+    runner.evaluate, runner.confirm, runner.screen = evaluate, confirm, screen
+    runner._solved_ahead = ahead
     draws, draw_seconds = _draw_only(claims, examples)
     sweep_draws, sweep_draw_seconds = _draw_only(claims, examples, sweep=True)
     return {

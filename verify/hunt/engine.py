@@ -47,10 +47,10 @@ from .units import ConclusionError, RefineUnit, SearchUnit, derive_seed, guarded
 
 __all__ = ["DirectionResult", "Settings", "hunt_direction", "search_units"]
 
-# units of 150 (a unit's sweep then solves larger blocks together, verify.solve.batch) made a
-# surviving CE hunt faster (hong-ling-nc1, budget 1500: 6.5 s against 8.5 s) but a refuted one
-# slower (ce-ssetf-analogue:if: 173 s against 117 s, its shrinks confirming more and larger
-# counterexamples), and refuted hunts dominate a hunt's time
+# units of 150 (a unit's sweep then solves larger blocks together, verify.solve.batch) are no
+# faster: hunt() with budget 1500 in one process took 6.4 s against 6.3 s for hong-ling-nc1 and
+# 59.5 s against 45.1 s for ce-ssetf-analogue:if (refuted: its larger units shrink larger
+# counterexamples), measured with the second engine deferred (verify.claims.runner)
 UNIT_SIZE = 50
 TOP_K = 3
 CONFIRM_TRIES = 3

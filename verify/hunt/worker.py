@@ -1,4 +1,4 @@
-"""What a hunt's worker process needs, imported once by the fork server (:mod:`verify.hunt.pool`)
+"""What a hunt's worker process needs, imported once by the fork server (:mod:`verify.workers`)
 before it forks the workers: the work units' modules and the claim registry (with the proof
 modules it loads, SymPy among them), about 3.4 s that each spawned worker would pay again."""
 
