@@ -509,9 +509,49 @@ def section(results: dict[str, Any], command: str) -> str:
         "is now also measured alone at the start of each process (`yyt_alone`) and the ratio "
         "uses the fastest Y Y^T seen.",
         "",
+        *_machine_line(results.get("machine")),
         END,
     ]
     return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    """What a run's figures depend on besides the code: when, which commit, which CPU. The same
+    commit has measured 1.8x apart on two machines of this kind, so a figure is read with it."""
+    import platform
+    import subprocess
+
+    import numpy as np
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+    info = Path("/proc/cpuinfo")
+    lines = info.read_text().splitlines() if info.exists() else []
+    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    cpu = models[0] if models else platform.processor() or "unknown CPU"
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": git("rev-parse", "--short=12", "HEAD"),
+        "uncommitted_changes": bool(
+            git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!reports")
+        ),
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+
+
+def _machine_line(m: dict[str, Any] | None) -> list[str]:
+    if not m:
+        return []
+    dirty = " with uncommitted changes" if m["uncommitted_changes"] else ""
+    return [
+        f"Measured at commit {m['commit']}{dirty} on {m['cpu']}, Python {m['python']}, numpy "
+        f"{m['numpy']}; {m['when']}.",
+        "",
+    ]
 
 
 def _span(seconds: list[float]) -> str:
@@ -762,8 +802,9 @@ def main(argv: list[str] | None = None) -> int:
     limit = args.limit if args.limit is not None else (20.0 if args.quick else 120.0)
     run.WAIT_BUDGET[0] = 20.0 if args.quick else 240.0  # total waits for a quiet machine, s
     run.RETRY_BUDGET[0] = 0.0 if args.quick else 240.0
-    started = time.perf_counter()
+    started, stamp = time.perf_counter(), machine()
     results = measure(args.quick, limit)
+    results["machine"] = stamp
     results["wall_seconds"] = time.perf_counter() - started
     threads = os.environ.get("OPENBLAS_NUM_THREADS")
     command = (f"OPENBLAS_NUM_THREADS={threads} " if threads else "") + "python benchmarks/ce.py"

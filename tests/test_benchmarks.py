@@ -32,18 +32,18 @@ def _outside_sections(page: str) -> str:
     return SECTION.sub("", page).rstrip()
 
 
+def _render(script: str, results: str, out: Path) -> None:
+    """``benchmarks/SCRIPT --render reports/RESULTS --out OUT``: measures nothing."""
+    render = [str(BENCHMARKS / script), "--render", str(REPORTS / results), "--out", str(out)]
+    done = subprocess.run([sys.executable, *render], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_committed_page_re_renders_from_its_json(tmp_path: Path) -> None:
     """``run.py --render`` on the committed JSON gives the committed page (outside the sections
     other scripts own) and every figure the page shows: a change of the page's code that was
     not re-rendered, or a page edited by hand, fails here."""
-    render = [str(BENCHMARKS / "run.py"), "--render", str(REPORTS / "benchmarks.json")]
-    done = subprocess.run(
-        [sys.executable, *render, "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    _render("run.py", "benchmarks.json", tmp_path)
     ours = (tmp_path / "benchmarks.md").read_text()
     committed = (REPORTS / "benchmarks.md").read_text()
     assert _outside_sections(ours) == _outside_sections(committed)
@@ -52,6 +52,23 @@ def test_the_committed_page_re_renders_from_its_json(tmp_path: Path) -> None:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"figures/{name}.png" in ours
     assert json.loads((tmp_path / "benchmarks.json").read_text())["checks"]
+
+
+def test_the_committed_ce_section_re_renders_from_its_json(tmp_path: Path) -> None:
+    """``ce.py --render`` on the committed JSON gives the committed cross-entropy section, with
+    the run's commit and machine: a hand-edited section, or one its code no longer writes,
+    fails here."""
+    start, end = "<!-- ce:start -->", "<!-- ce:end -->"
+    (tmp_path / "benchmarks.md").write_text(f"# page\n\n{start}\nstale\n{end}\n")
+    _render("ce.py", "benchmarks_ce.json", tmp_path)
+
+    def section(page: str) -> str:
+        return page[page.index(start) : page.index(end)]
+
+    ours = section((tmp_path / "benchmarks.md").read_text())
+    assert ours == section((REPORTS / "benchmarks.md").read_text())
+    stamp = json.loads((REPORTS / "benchmarks_ce.json").read_text())["machine"]
+    assert f"Measured at commit {stamp['commit']}" in ours and stamp["cpu"] in ours
 
 
 def test_a_rewrite_keeps_every_section_another_script_wrote(tmp_path: Path) -> None:
