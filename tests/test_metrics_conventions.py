@@ -115,11 +115,14 @@ def _golden() -> dict[str, float]:
             out["nc3_uniform_duality_centred"] = float(
                 sp.N(sp.sqrt(sum((c - wmean) ** 2 for c in wc) / K) / wmean, 30)
             )
-            ev = np.linalg.eigvalsh(np.array(M.T * M, dtype=float))
-            s = np.sqrt(np.clip(ev, 0, None))
-            s = s[s > 1e-12 * s.max()]
-            p = s / s.sum()
-            out["effective_rank_centred"] = float(np.exp(-np.sum(p * np.log(p))))
+            # the nonzero singular values exactly, from the eigenvalues of M^T M (in float64 the
+            # square root of a rounding-level eigenvalue, ~1.5e-8, moved this value by 6e-8
+            # on some machines' LAPACK and not on others)
+            sv = [sp.sqrt(e) for e, m in (M.T * M).eigenvals().items() for _ in range(m) if e]
+            p_sv = [x / sum(sv) for x in sv]
+            out["effective_rank_centred"] = float(
+                sp.N(sp.exp(-sum(x * sp.log(x) for x in p_sv)), 30)
+            )
             # Han et al.: Sigma_B restricted to its top K-1 eigenvectors (rank K-1 here: = pinv)
             lam, V = np.linalg.eigh(np.array(Sb, dtype=float))
             top = np.argsort(lam)[::-1][: K - 1]
