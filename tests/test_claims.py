@@ -22,6 +22,7 @@ import proofs
 from proofs import REGISTRY
 from verify.claims import Claim, Context, check, evaluate, unmet
 from verify.claims.residuals import frobenius_gap
+from verify.claims.verdict import _LOCAL_SEARCH_ONLY  # the ids local_search_only() marked
 
 # the paper's claims that the evidence refutes (findings; see proofs/conjecture_ssetf.py)
 # the registered claims nc-verify refutes (the paper's conjecture, its imbalanced form, and the
@@ -280,7 +281,9 @@ def test_planted_false_claim_is_refuted(name: str) -> None:
 @pytest.mark.parametrize("claim_id", sorted(set(REGISTRY) - REFUTED))
 def test_claim_survives_an_exhaustive_check(claim_id: str) -> None:
     """Property (slow, `pytest -m slow`): every claim other than the conjecture's refuted
-    directions is proved or verified on 700 drawn instances and its corners (about 10^4 certified
-    instances over the 14 claims), with no inconclusive case."""
+    directions is proved or verified on 700 drawn instances and its corners, with no
+    inconclusive case; a claim whose evidence can only be local search (the hypersphere's
+    non-convex losses without a proved bound) is ``supported``, its best status."""
     verdict = check(REGISTRY[claim_id], examples=700, seed=1)
-    assert verdict.status in ("proved", "verified"), (verdict.status, verdict.reason)
+    best = ("supported",) if claim_id in _LOCAL_SEARCH_ONLY else ("proved", "verified")
+    assert verdict.status in best, (verdict.status, verdict.reason)
