@@ -121,7 +121,7 @@ def _check_split() -> tuple[bool, str]:
     ok = worst < 1e-12
     return (
         ok,
-        f"20 random invariant matrices: the nuclear norm splits to within {max(worst, 1e-16):.0e}",
+        f"20 random invariant matrices: the nuclear norm splits to within {max(worst, 1e-12):.0e}",
     )
 
 
