@@ -410,3 +410,52 @@ def test_a_check_does_not_depend_on_what_was_imported_before() -> None:
         for which in ("one", "everything")
     ]
     assert runs[0] and runs[0] == runs[1]
+
+
+@contextmanager
+def other_singular_vectors(seed: int) -> Iterator[None]:
+    """np.linalg.svd as another LAPACK may return it: the singular vectors of each repeated
+    singular value rotated by a random orthogonal matrix (still a valid SVD)."""
+    original, rng = np.linalg.svd, np.random.default_rng(seed)
+
+    def svd(A: Any, *args: Any, **kwargs: Any) -> Any:
+        out = original(A, *args, **kwargs)
+        if not kwargs.get("compute_uv", True) or np.ndim(A) != 2:
+            return out
+        U, s, Vt = (np.array(x) for x in out)
+        start = 0
+        while start < s.size:
+            end = start + 1
+            while end < s.size and abs(s[end] - s[start]) <= 1e-12 * max(s[0], 1.0):
+                end += 1
+            if end - start > 1:
+                R = np.linalg.qr(rng.standard_normal((end - start, end - start)))[0]
+                U[:, start:end] = U[:, start:end] @ R
+                Vt[start:end] = R.T @ Vt[start:end]
+            start = end
+        return U, s, Vt
+
+    np.linalg.svd = svd
+    try:
+        yield
+    finally:
+        np.linalg.svd = original
+
+
+def test_a_drawn_encoding_does_not_depend_on_lapacks_singular_vectors() -> None:
+    """Every encoding kind a strategy builds is the same when the SVD returns another basis of
+    a repeated singular value (the rotated smoothing once took its basis of 1^perp from the
+    SVD of I - J, and so drew other encodings from the same seed on another machine)."""
+    from verify.strategies import SCALARS, Params, encoding_of
+
+    kinds = ("one_hot", "smooth", "ssetf", "rotated_one_hot", "shifted_frame", "gaussian",
+             "low_rank", "u_ssetf", "rotated_smooth", "stochastic")  # fmt: skip
+    values = {"delta": 0.3, "alpha": 1.5, "beta": 0.5, "shift": 0.5}
+    for K in (3, 4, 5):
+        for kind in kinds:
+            scalars = {name: values[name] for name in SCALARS.get(kind, ())}
+            p = Params(kind, K, (2,) * K, 0, 0.5, 1.0, 0.0, scalars=scalars, seed=3, rank=2)
+            here = encoding_of(p)
+            with other_singular_vectors(K):
+                there = encoding_of(p)
+            np.testing.assert_allclose(there, here, rtol=0, atol=1e-12, err_msg=f"{kind}, K={K}")

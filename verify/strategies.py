@@ -150,12 +150,25 @@ def encoding_of(p: Params) -> np.ndarray:
     return np.asarray(Ybar, dtype=np.float64)
 
 
+def helmert_basis(K: int) -> np.ndarray:
+    r"""An orthonormal basis of :math:`1^\perp` in closed form (the Helmert contrasts: column j
+    is :math:`(1, \dots, 1, -j, 0, \dots, 0)/\sqrt{j(j+1)}`, j ones), so the same on every
+    machine: the singular vectors of :math:`I - J` that stood here are any basis of a repeated
+    singular value, and LAPACK builds pick different ones."""
+    B = np.zeros((K, K - 1))
+    for j in range(1, K):
+        B[:j, j - 1] = 1.0
+        B[j, j - 1] = -float(j)
+        B[:, j - 1] /= math.sqrt(j * (j + 1))
+    return B
+
+
 def _rotated_smooth(K: int, delta: float, seed: int) -> np.ndarray:
     """J + a Q(I - J), Q a Haar rotation of 1^perp (Q1 = 1), a = (1 - delta) times the largest
     scale that keeps every entry >= 0: a column-stochastic SSETF."""
     J = np.ones((K, K)) / K
     u = np.ones(K) / math.sqrt(K)
-    B = np.linalg.svd(np.eye(K) - np.outer(u, u))[0][:, : K - 1]  # an orthonormal basis of 1^perp
+    B = helmert_basis(K)
     Q = np.outer(u, u) + B @ haar_orthogonal(K - 1, seed) @ B.T if K > 2 else np.eye(K)
     M = Q @ (np.eye(K) - J)
     low = -float(M.min())
