@@ -442,10 +442,12 @@ def other_singular_vectors(seed: int) -> Iterator[None]:
         np.linalg.svd = original
 
 
-def test_a_drawn_encoding_does_not_depend_on_lapacks_singular_vectors() -> None:
-    """Every encoding kind a strategy builds is the same when the SVD returns another basis of
-    a repeated singular value (the rotated smoothing once took its basis of 1^perp from the
-    SVD of I - J, and so drew other encodings from the same seed on another machine)."""
+def test_drawn_encodings_and_frames_do_not_depend_on_lapacks_singular_vectors() -> None:
+    """Every encoding kind a strategy builds, and the sphere's simplex ETF (its NC point), are
+    the same when the SVD returns another basis of a repeated singular value (both once took
+    their basis of 1^perp from the SVD of I - J: the rotated smoothing drew other encodings
+    from the same seed on another machine, and the sphere proofs perturbed another NC point)."""
+    from verify.sphere.frames import simplex_etf
     from verify.strategies import SCALARS, Params, encoding_of
 
     kinds = ("one_hot", "smooth", "ssetf", "rotated_one_hot", "shifted_frame", "gaussian",
@@ -459,3 +461,7 @@ def test_a_drawn_encoding_does_not_depend_on_lapacks_singular_vectors() -> None:
             with other_singular_vectors(K):
                 there = encoding_of(p)
             np.testing.assert_allclose(there, here, rtol=0, atol=1e-12, err_msg=f"{kind}, K={K}")
+        here = simplex_etf(K, K + 1)
+        with other_singular_vectors(K):
+            there = simplex_etf(K, K + 1)
+        np.testing.assert_allclose(there, here, rtol=0, atol=1e-12, err_msg=f"simplex ETF, K={K}")

@@ -31,6 +31,7 @@ __all__ = [
     "centring",
     "class_means",
     "gram",
+    "helmert_basis",
     "minority_angle",
     "nc3_residual",
     "orthogonal_frame",
@@ -119,6 +120,20 @@ def centring(K: int) -> np.ndarray:
     r"""The centring matrix :math:`I_K - J`, :math:`J = 1 1^\top / K`, shape (K, K)."""
     K = _check_K(K)
     return np.eye(K) - np.full((K, K), 1.0 / K)
+
+
+def helmert_basis(K: int) -> np.ndarray:
+    r"""An orthonormal basis of :math:`1^\perp`, shape (K, K-1), in closed form (the Helmert
+    contrasts: column j is :math:`(1, \dots, 1, -j, 0, \dots, 0)/\sqrt{j(j+1)}`, j ones), so
+    the same on every machine. The singular vectors of :math:`I - J` are any basis of a
+    repeated singular value, and LAPACK builds pick different ones."""
+    K = _check_K(K)
+    B = np.zeros((K, K - 1))
+    for j in range(1, K):
+        B[:j, j - 1] = 1.0
+        B[j, j - 1] = -float(j)
+        B[:, j - 1] /= math.sqrt(j * (j + 1))
+    return B
 
 
 def class_means(H: ArrayLike, labels: ArrayLike, K: int | None = None) -> np.ndarray:

@@ -29,7 +29,7 @@ from . import encodings as enc
 from . import regimes
 from .case import Case
 from .errors import VerifyError
-from .geometry import ssetf_fit
+from .geometry import helmert_basis, ssetf_fit
 from .instance import Instance
 from .tolerances import DEFAULT
 
@@ -148,19 +148,6 @@ def encoding_of(p: Params) -> np.ndarray:
         n = np.asarray(p.counts, dtype=float)
         Ybar = Ybar - np.outer(Ybar @ n / n.sum(), np.ones(K))
     return np.asarray(Ybar, dtype=np.float64)
-
-
-def helmert_basis(K: int) -> np.ndarray:
-    r"""An orthonormal basis of :math:`1^\perp` in closed form (the Helmert contrasts: column j
-    is :math:`(1, \dots, 1, -j, 0, \dots, 0)/\sqrt{j(j+1)}`, j ones), so the same on every
-    machine: the singular vectors of :math:`I - J` that stood here are any basis of a repeated
-    singular value, and LAPACK builds pick different ones."""
-    B = np.zeros((K, K - 1))
-    for j in range(1, K):
-        B[:j, j - 1] = 1.0
-        B[j, j - 1] = -float(j)
-        B[:, j - 1] /= math.sqrt(j * (j + 1))
-    return B
 
 
 def _rotated_smooth(K: int, delta: float, seed: int) -> np.ndarray:

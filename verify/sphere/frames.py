@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidArgument
+from ..geometry import helmert_basis
 
 __all__ = ["etf_gram", "orthogonal_frame", "random_rotation", "simplex_etf"]
 
@@ -24,9 +25,7 @@ def simplex_etf(K: int, d: int) -> np.ndarray:
     if d < K - 1:
         raise InvalidArgument("d", d, f"a simplex ETF of K={K} points needs d >= K - 1")
     centred = np.eye(K) - np.ones((K, K)) / K
-    U, _, _ = np.linalg.svd(centred)
-    basis = U[:, : K - 1]  # orthonormal basis of 1^perp
-    coords = centred @ basis * np.sqrt(K / (K - 1))  # (K, K-1), unit rows
+    coords = centred @ helmert_basis(K) * np.sqrt(K / (K - 1))  # (K, K-1), unit rows
     out = np.zeros((K, d))
     out[:, : K - 1] = coords
     return out / np.linalg.norm(out, axis=1, keepdims=True)
